@@ -117,4 +117,5 @@ class Document:
     year: int | None
     family: str                         # "gfmd-background-paper", "iom-showcase", "un-brief", ...
     sha256: str
+    language: str = "en"
     text: str = field(repr=False, default="")

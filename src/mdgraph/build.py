@@ -1,0 +1,238 @@
+"""The pipeline: read -> extract -> resolve -> map -> reason -> validate -> publish.
+
+Everything up to publishing happens in memory on rdflib graphs; the store is written only
+when the whole graph conforms, and atomically, so a failed build leaves the last good
+graph in place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from .config import Settings
+from .errors import MappingError
+from .extract import extract_document
+from .extract.reader import read_corpus
+from .mapping import MappingRules, load_rules
+from .model import Document, Organisation, Programme
+from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, bind_prefixes, document_graph, instance_iri
+from .reason import infer
+from .resolve import ProgrammeResolver, load_resolver, resolve_document
+from .validate import ValidationResult, format_report, load_shapes, validate
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Assembly:
+    """The graph of a corpus before publishing, with what went into it."""
+
+    dataset: Dataset
+    documents: list[Document]
+    programmes: dict[str, list[Programme]]            # document key -> programmes
+    organisations: dict[str, Organisation]
+    countries: set[str]
+    unresolved: list[tuple[str, str, str]]             # (document, field, surface string)
+
+    def union(self) -> Graph:
+        graph = Graph()
+        bind_prefixes(graph)
+        for quad in self.dataset.quads((None, None, None, None)):
+            graph.add(quad[:3])
+        return graph
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    programmes: int = 0
+    organisations: int = 0
+    new_organisations: list[str] = field(default_factory=list)
+    countries: int = 0
+    triples: int = 0
+    inferred: int = 0
+    validation: ValidationResult | None = None
+    published: bool = False
+    store: str = ""
+    seconds: float = 0.0
+    unresolved: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return bool(self.validation and self.validation.conforms)
+
+    def summary(self) -> str:
+        violations = len(self.validation.violations) if self.validation else 0
+        lines = [
+            f"documents      {self.documents}",
+            f"programmes     {self.programmes}",
+            f"organisations  {self.organisations} ({len(self.new_organisations)} not in the alias table)",
+            f"countries      {self.countries}",
+            f"triples        {self.triples} ({self.inferred} inferred)",
+            f"violations     {violations}",
+            f"unresolved     {len(self.unresolved)} strings (see `mdgraph review`)" if self.unresolved else "unresolved     0",
+            f"time           {self.seconds:.1f} s",
+            (f"published to   {self.store}" if self.published
+             else "NOT published: the graph does not conform; the last good graph is unchanged"),
+        ]
+        return "\n".join(lines)
+
+
+def load_ontology(ontology_dir: Path) -> Graph:
+    """ontology/*.ttl: the OWL ontology and the sector scheme."""
+    graph = Graph()
+    paths = sorted(Path(ontology_dir).glob("*.ttl"))
+    if not paths:
+        raise MappingError(str(ontology_dir), "no ontology files (*.ttl)")
+    for path in paths:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises many parser types; all mean a malformed file
+            raise MappingError(str(path), f"not valid Turtle: {exc}") from exc
+    return graph
+
+
+def _document_record(document: Document) -> dict:
+    return {"key": document.key, "title": document.title, "publisher": document.publisher,
+            "year": document.year, "family": document.family, "sha256": document.sha256,
+            "language": document.language, "file": Path(document.path).name}
+
+
+def _organisation_record(organisation: Organisation) -> dict:
+    return {"key": organisation.key, "label": organisation.label,
+            "alt_labels": organisation.alt_labels - {organisation.label}, "parent": organisation.parent,
+            "country": organisation.country.lower() if organisation.country else None,
+            "kind": organisation.kind}
+
+
+def _programme_record(programme: Programme, label: str) -> dict:
+    record = dict(vars(programme))
+    record["title"] = label
+    record["aliases"] = {a for a in programme.aliases if a != label}
+    return record
+
+
+def _used_organisations(programmes: Iterable[Programme], organisations: dict[str, Organisation]) -> list[str]:
+    keys = {link.key for p in programmes for role in ("implementers", "funders", "partners", "units")
+            for link in getattr(p, role)}
+    pending = list(keys)
+    while pending:
+        parent = organisations[pending.pop()].parent
+        if parent and parent not in keys:
+            keys.add(parent)
+            pending.append(parent)
+    return sorted(keys)
+
+
+def _document_graph(document: Document, programmes: list[Programme], labels: dict[str, str],
+                    resolver: ProgrammeResolver, organisations: dict[str, Organisation],
+                    rules: MappingRules, graph: Graph) -> set[str]:
+    """Maps one document's facts into its named graph; returns the country codes it uses."""
+    document_iri = rules.emit("document", _document_record(document), graph)
+    for programme in programmes:
+        rules.emit("programme", _programme_record(programme, labels[programme.key]), graph, document_iri)
+    used = _used_organisations(programmes, organisations)
+    for key in used:
+        rules.emit("organisation", _organisation_record(organisations[key]), graph)
+    codes = {link.key for p in programmes for link in p.countries}
+    codes |= {organisations[key].country.lower() for key in used if organisations[key].country}
+    for code in sorted(codes):
+        country = resolver.countries.get(code.upper())
+        rules.emit("country", {"key": code, "code": country.code, "label": country.label,
+                               "alt_labels": set(country.alt_labels) - {country.label},
+                               "wikidata": country.wikidata}, graph)
+    return codes
+
+
+def assemble(documents: list[Document], resolver: ProgrammeResolver, rules: MappingRules,
+             ontology: Graph, progress: Progress | None = None) -> Assembly:
+    """Extract, resolve and map every document (pure but for progress messages)."""
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    ontology_graph = dataset.graph(ONTOLOGY_GRAPH)
+    for triple in ontology:
+        ontology_graph.add(triple)
+    by_document: dict[str, list[Programme]] = {}
+    for index, document in enumerate(sorted(documents, key=lambda d: d.key), start=1):
+        records = extract_document(document)
+        by_document[document.key] = resolve_document(records, resolver)
+        if progress:
+            progress(f"[{index}/{len(documents)}] {Path(document.path).name}: "
+                     f"{len(by_document[document.key])} programmes")
+    labels: dict[str, str] = {}
+    for programmes in by_document.values():
+        for programme in programmes:
+            labels.setdefault(programme.key, programme.title)
+    organisations = {o.key: o for o in resolver.organisations.organisations()}
+    countries: set[str] = set()
+    for document in sorted(documents, key=lambda d: d.key):
+        graph = dataset.graph(document_graph(document.key))
+        countries |= _document_graph(document, by_document[document.key], labels, resolver,
+                                     organisations, rules, graph)
+    return Assembly(dataset, documents, by_document, organisations, countries, list(resolver.unresolved))
+
+
+def add_inferences(assembly: Assembly, ontology: Graph) -> int:
+    inferred = infer(assembly.union(), ontology)
+    graph = assembly.dataset.graph(INFERRED_GRAPH)
+    for triple in inferred:
+        graph.add(triple)
+    return len(inferred)
+
+
+def compile_graph(settings: Settings, corpus_dir: Path | None = None,
+                  progress: Progress | None = None) -> tuple[Assembly, BuildReport]:
+    """Everything but publishing: the assembled, reasoned and validated graph."""
+    started = time.monotonic()
+    say = progress or (lambda message: None)
+    documents = read_corpus(corpus_dir or settings.corpus_dir)
+    say(f"read {len(documents)} documents")
+    ontology = load_ontology(settings.ontology_dir)
+    rules = load_rules(settings.mappings_dir / "rdf.yaml")
+    resolver = load_resolver(settings.mappings_dir)
+    shapes = load_shapes(settings.shapes_dir)
+    assembly = assemble(documents, resolver, rules, ontology, say)
+    say("reasoning")
+    inferred = add_inferences(assembly, ontology)
+    say("validating")
+    union = assembly.union()
+    result = validate(union, shapes, ontology, qc_dir=settings.queries_dir / "qc")
+    report = BuildReport(
+        documents=len(documents),
+        programmes=len({p.key for ps in assembly.programmes.values() for p in ps}),
+        organisations=len({k for ps in assembly.programmes.values() for k in _used_organisations(ps, assembly.organisations)}),
+        countries=len(assembly.countries),
+        triples=len(union),
+        inferred=inferred,
+        validation=result,
+        unresolved=assembly.unresolved,
+    )
+    report.new_organisations = sorted(o.label for o in assembly.organisations.values() if not o.known)
+    report.seconds = time.monotonic() - started
+    return assembly, report
+
+
+def build(settings: Settings, corpus_dir: Path | None = None, progress: Progress | None = None) -> BuildReport:
+    """Builds the corpus and publishes it when it conforms (contract: `mdgraph build`)."""
+    from .store import default_store_url, open_store
+
+    started = time.monotonic()
+    assembly, report = compile_graph(settings, corpus_dir, progress)
+    if report.conforms:
+        url = settings.store_url or default_store_url(settings)
+        store = open_store(url)
+        try:
+            store.publish(assembly.dataset)
+        finally:
+            store.close()
+        report.published = True
+        report.store = url
+    elif progress:
+        progress(format_report(report.validation))
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,200 @@
+"""Applies the declarative mapping of mappings/rdf.yaml to records.
+
+The rules file decides every triple; this module only knows how to read a rule and how to
+write the kinds of term a rule can ask for (language strings, dates, codes, IRIs, and the
+reified mdg:Evidence statement that keeps a link's supporting quote).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote as percent_encode
+
+import yaml
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from ..errors import MappingError
+from ..model import Evidence, Link
+from ..namespaces import MDG, MDGID, PREFIXES
+
+LITERAL_KINDS = {"plain", "en", "date", "integer", "gyear", "iso3166"}
+_DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+_ISO_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    name: str
+    predicate: URIRef
+    literal: str | None = None
+    iri: str | None = None
+    evidence: bool = False
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    name: str
+    subject: str
+    types: tuple[URIRef, ...]
+    when: tuple[tuple[str, tuple[URIRef, ...]], ...]
+    fields: tuple[FieldRule, ...]
+
+
+class MappingRules:
+    """The parsed rules file: one TypeRule per record type."""
+
+    def __init__(self, rules: Mapping[str, TypeRule], source: str):
+        self.rules = dict(rules)
+        self.source = source
+
+    def subject(self, type_name: str, record: Mapping[str, Any]) -> URIRef:
+        rule = self._rule(type_name)
+        return MDGID[_fill(rule.subject, record, self.source, rule.name)]
+
+    def emit(self, type_name: str, record: Mapping[str, Any], graph: Graph,
+             document: URIRef | None = None) -> URIRef:
+        """Adds the triples of one record to `graph`; links with evidence cite `document`."""
+        rule = self._rule(type_name)
+        subject = self.subject(type_name, record)
+        for rdf_type in rule.types:
+            graph.add((subject, RDF.type, rdf_type))
+        for field_name, extra_types in rule.when:
+            if record.get(field_name):
+                for rdf_type in extra_types:
+                    graph.add((subject, RDF.type, rdf_type))
+        for field in rule.fields:
+            for value in _values(record.get(field.name)):
+                if isinstance(value, Link):
+                    obj = self._object(field, {"key": value.key, "value": value.key}, rule)
+                    graph.add((subject, field.predicate, obj))
+                    if field.evidence:
+                        _add_evidence(graph, subject, field.predicate, obj, value.evidence, document)
+                else:
+                    obj = (self._object(field, {"value": value}, rule) if field.iri
+                           else _literal(field, value, self.source, rule.name))
+                    graph.add((subject, field.predicate, obj))
+        return subject
+
+    def _object(self, field: FieldRule, values: Mapping[str, Any], rule: TypeRule) -> URIRef:
+        filled = _fill(field.iri, values, self.source, f"{rule.name}.{field.name}",
+                       encode=not field.iri.startswith("{value}"))
+        if "://" in field.iri or field.iri.startswith("{value}"):
+            return URIRef(filled)
+        return MDGID[filled]
+
+    def _rule(self, type_name: str) -> TypeRule:
+        try:
+            return self.rules[type_name]
+        except KeyError:
+            raise MappingError(self.source, f"no mapping for record type {type_name!r}") from None
+
+
+def _values(value: Any) -> Iterable[Any]:
+    if value is None or value == "" or value is False:
+        return ()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sorted(value, key=_sort_key) if isinstance(value, (set, frozenset)) else value
+    return (value,)
+
+
+def _sort_key(value: Any) -> str:
+    return value.key if isinstance(value, Link) else str(value)
+
+
+def _fill(template: str, values: Mapping[str, Any], source: str, where: str, encode: bool = True) -> str:
+    try:
+        filled = {k: (percent_encode(str(v), safe="-._~") if encode else str(v)) for k, v in values.items()}
+        return template.format(**filled)
+    except (KeyError, IndexError) as exc:
+        raise MappingError(source, f"template {template!r} needs field {exc}", where) from None
+
+
+def _literal(field: FieldRule, value: Any, source: str, where: str) -> Literal:
+    kind = field.literal
+    if kind == "en":
+        return Literal(str(value), lang="en")
+    if kind == "integer":
+        return Literal(int(value), datatype=XSD.integer)
+    if kind == "gyear":
+        return Literal(f"{int(value):04d}", datatype=XSD.gYear)
+    if kind == "iso3166":
+        return Literal(str(value).upper(), datatype=MDG.ISO3166Alpha2)
+    if kind == "date":
+        if not _ISO_DATE.fullmatch(str(value)):
+            raise MappingError(source, f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD", f"{where}.{field.name}")
+        return Literal(str(value), datatype=_DATE_TYPES[len(str(value))])
+    return Literal(str(value))
+
+
+def evidence_iri(subject: URIRef, predicate: URIRef, obj: URIRef, evidence: Evidence,
+                 document: URIRef | None) -> URIRef:
+    """Stable IRI of the statement node: same fact, quote and document, same IRI."""
+    digest = hashlib.sha1(
+        "\x1f".join([str(predicate), str(obj), evidence.quote, str(evidence.line), str(document)]).encode()
+    ).hexdigest()[:12]
+    return URIRef(f"{subject}#q-{digest}")
+
+
+def _add_evidence(graph: Graph, subject: URIRef, predicate: URIRef, obj: URIRef,
+                  evidence: Evidence, document: URIRef | None) -> None:
+    node = evidence_iri(subject, predicate, obj, evidence, document)
+    graph.add((node, RDF.type, RDF.Statement))
+    graph.add((node, RDF.type, MDG.Evidence))
+    graph.add((node, RDF.subject, subject))
+    graph.add((node, RDF.predicate, predicate))
+    graph.add((node, RDF.object, obj))
+    graph.add((node, MDG.quote, Literal(evidence.quote, lang="en")))
+    graph.add((node, MDG.line, Literal(evidence.line, datatype=XSD.integer)))
+    if document is not None:
+        graph.add((node, PROV.wasDerivedFrom, document))
+
+
+def _term(name: str, source: str, where: str) -> URIRef:
+    prefix, _, local = str(name).partition(":")
+    if prefix not in PREFIXES or not local:
+        raise MappingError(source, f"{name!r} is not a prefixed name with a known prefix "
+                                   f"({', '.join(sorted(PREFIXES))})", where)
+    return PREFIXES[prefix][local]
+
+
+def _field_rule(name: str, spec: Any, source: str, where: str) -> FieldRule:
+    if not isinstance(spec, Mapping) or "predicate" not in spec:
+        raise MappingError(source, "a field rule needs at least 'predicate'", where)
+    literal, iri = spec.get("literal"), spec.get("iri")
+    if (literal is None) == (iri is None):
+        raise MappingError(source, "a field rule needs exactly one of 'literal' and 'iri'", where)
+    if literal is not None and literal not in LITERAL_KINDS:
+        raise MappingError(source, f"literal kind {literal!r} unknown; expected one of "
+                                   f"{', '.join(sorted(LITERAL_KINDS))}", where)
+    return FieldRule(name, _term(spec["predicate"], source, where), literal, iri, bool(spec.get("evidence")))
+
+
+def parse_rules(data: Any, source: str) -> MappingRules:
+    if not isinstance(data, Mapping):
+        raise MappingError(source, "expected a mapping of record types at the top level")
+    rules = {}
+    for type_name, spec in data.items():
+        if not isinstance(spec, Mapping) or "subject" not in spec or "fields" not in spec:
+            raise MappingError(source, "a record type needs 'subject' and 'fields'", type_name)
+        fields = tuple(_field_rule(name, field, source, f"{type_name}.{name}")
+                       for name, field in spec["fields"].items())
+        when = tuple((name, tuple(_term(t, source, f"{type_name}.when") for t in types))
+                     for name, types in (spec.get("when") or {}).items())
+        types = tuple(_term(t, source, f"{type_name}.types") for t in spec.get("types", ()))
+        rules[type_name] = TypeRule(type_name, spec["subject"], types, when, fields)
+    return MappingRules(rules, source)
+
+
+def load_rules(path: Path) -> MappingRules:
+    """Reads mappings/rdf.yaml; a malformed file is a MappingError naming it."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(str(path), f"cannot read mapping rules: {exc}") from exc
+    return parse_rules(data, str(path))

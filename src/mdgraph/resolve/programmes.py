@@ -1,0 +1,128 @@
+"""ProgrammeRecord (raw strings) -> Programme (keys), one document at a time.
+
+Countries, organisations and sectors are resolved by the resolvers of this package; this
+module decides what each role gets: the IOM office named as a "Mission" becomes an
+implementing unit and gives its country, a programme with no country says why, and records
+of the same programme printed twice in one document become one Programme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import Evidence, Link, Mention, Programme, ProgrammeRecord
+from ..extract.text import fold, slugify
+from .countries import CountryResolver
+from .organisations import OrganisationResolver
+from .sectors import SectorResolver
+
+ROLES = ("implementers", "funders", "partners")
+UNTITLED_PREFIX = "Untitled practice: "
+
+
+def programme_title(record: ProgrammeRecord) -> str:
+    """The record's title; an untitled entry is named by the start of its description."""
+    if record.title:
+        return record.title
+    first_sentence = fold(record.description).split(". ")[0]
+    if len(first_sentence) > 100:
+        first_sentence = first_sentence[:100].rsplit(" ", 1)[0] + "…"
+    return UNTITLED_PREFIX + (first_sentence or record.document)
+
+
+def programme_key(title: str) -> str:
+    return slugify(title, max_length=90)
+
+
+def _add(links: list[Link], key: str, evidence: Evidence) -> None:
+    if all(link.key != key for link in links):
+        links.append(Link(key, evidence))
+
+
+class ProgrammeResolver:
+    """Holds the three resolvers; organisations resolved across calls stay one node each."""
+
+    def __init__(self, countries: CountryResolver, organisations: OrganisationResolver, sectors: SectorResolver):
+        self.countries = countries
+        self.organisations = organisations
+        self.sectors = sectors
+        #: (field, surface string) that resolved to nothing, for the review report
+        self.unresolved: list[tuple[str, str, str]] = []
+
+    def _countries(self, mentions: Iterable[Mention], programme: Programme) -> None:
+        for mention in mentions:
+            country = self.countries.resolve(mention.text)
+            found = [country] if country else [hit[0] for hit in self.countries.find(mention.text)]
+            if not found:
+                programme.unresolved.append(("country", mention.text))
+            for each in found:
+                _add(programme.countries, each.code.lower(), mention.evidence)
+
+    def _organisations(self, role: str, mentions: Iterable[Mention], programme: Programme) -> None:
+        context = [link.key.upper() for link in programme.countries]
+        for mention in mentions:
+            organisation = self.organisations.resolve(mention.text, context)
+            if organisation is None:
+                programme.unresolved.append((role[:-1], mention.text))
+                continue
+            _add(getattr(programme, role), organisation.key, mention.evidence)
+
+    def resolve(self, record: ProgrammeRecord) -> Programme:
+        title = programme_title(record)
+        programme = Programme(
+            key=programme_key(title), title=title, documents={record.document}, aliases=set(record.aliases),
+            families={record.family}, start=record.start, end=record.end, timeframe=record.timeframe,
+            web_links=set(record.web_links), description=record.description,
+            title_evidence=[(record.document, record.evidence)],
+        )
+        self._countries(record.countries, programme)
+        for mention in record.units:
+            unit = self.organisations.resolve_unit(mention.text)
+            if unit is None:
+                programme.unresolved.append(("unit", mention.text))
+                continue
+            _add(programme.units, unit.key, mention.evidence)
+            if unit.country:
+                _add(programme.countries, unit.country.lower(), mention.evidence)
+        for role in ROLES:
+            self._organisations(role, getattr(record, role), programme)
+        for notation, evidence in self.sectors.resolve(record.thematic_areas, record.tags, record.title,
+                                                       record.description, record.description_line):
+            _add(programme.sectors, notation, evidence)
+        if not programme.countries:
+            tried = [text for field, text in programme.unresolved if field == "country"]
+            programme.no_country_reason = (f"the source names no country, only: {'; '.join(tried)}" if tried
+                                           else "the source names no country for it")
+        self.unresolved.extend((record.document, field, text) for field, text in programme.unresolved)
+        return programme
+
+
+def merge(into: Programme, other: Programme) -> None:
+    """Folds a second record of the same programme (a duplicated entry) into the first."""
+    into.documents |= other.documents
+    into.aliases |= other.aliases
+    into.families |= other.families
+    into.web_links |= other.web_links
+    into.start = into.start or other.start
+    into.end = into.end or other.end
+    into.timeframe = into.timeframe or other.timeframe
+    into.description = into.description or other.description
+    into.title_evidence.extend(other.title_evidence)
+    for name in ("countries", "sectors", "implementers", "funders", "partners", "units"):
+        links = getattr(into, name)
+        for link in getattr(other, name):
+            _add(links, link.key, link.evidence)
+    if into.countries:
+        into.no_country_reason = None
+
+
+def resolve_document(records: Iterable[ProgrammeRecord], resolver: ProgrammeResolver) -> list[Programme]:
+    """One Programme per distinct programme of a document, in order of first appearance."""
+    programmes: dict[str, Programme] = {}
+    for record in records:
+        programme = resolver.resolve(record)
+        if programme.key in programmes:
+            merge(programmes[programme.key], programme)
+        else:
+            programmes[programme.key] = programme
+    return list(programmes.values())
