@@ -1,0 +1,636 @@
+"""Organisation names, as documents write them, resolved to one node per real organisation.
+
+The alias table of mappings/organisations.yaml comes first (acronyms, other spellings). What
+it lacks is resolved by general rules, in this order:
+
+* "<acronym> <place>" for organisations with field offices ("IOM Tirana, Albania", "IOM the
+  Netherlands") -> an organisational unit with the organisation as parent;
+* "Government of X", "X government", "MD Government", "the UK", a bare country -> the
+  Government of X;
+* descriptions that name no organisation ("National Partners", "members of the diaspora") ->
+  None;
+* national bodies every country has ("Ministry of Health") -> one node per country, the
+  country coming from the name ("... of Ghana", "Ghanaian ...") or from the programme;
+* anything else that reads as a name -> a new node (known=False), remembered with the acronym
+  the text gives ("Swiss Agency for Development and Cooperation (SDC)"), so that later
+  spellings and the bare acronym find it again.
+
+The resolver keeps the nodes it has resolved: build one per run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from mdgraph.errors import MappingError
+from mdgraph.extract.text import (
+    fold,
+    is_acronym,
+    normalise_key,
+    slugify,
+    split_top_level,
+)
+from mdgraph.model import Organisation
+
+from .countries import Country, CountryResolver
+
+__all__ = ["OrganisationResolver"]
+
+_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ENTRY_FIELDS = {"key", "label", "alt_labels", "kind", "country", "parent", "field_offices"}
+_TOP_FIELDS = {"kinds", "spelling", "role_notes", "leading_phrases", "leading_articles", "connectors", "not_organisations",
+               "government_words", "government_alone", "national_bodies", "office_words", "kind_hints", "organisations"}
+_BODY_FIELDS = {"ministry_words", "foreign_words", "academic_words", "bodies", "synonyms", "vocabulary"}
+_PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
+_DASHED = re.compile(r"^(.+?)\s+[-–—]\s+(.+)$")
+_SEPARATORS = re.compile(r"\s*[,;]\s*|\s+(?:and|&)\s+")
+_MAX_NAME_WORDS = 16
+_QUOTES = {"“": "”", '"': '"', "‘": "’", "'": "'", "(": ")"}
+
+
+def _strip(text: str) -> str:
+    """`text` without end punctuation and stray quotes (a closing quote that closes stays)."""
+    text = text.strip(" \t.,;:*-–—")
+    while text and text[0] in _QUOTES and _QUOTES[text[0]] not in text[1:]:
+        text = text[1:].strip()
+    while text and text[-1] in _QUOTES.values() and not any(
+            o in text[:-1] for o, c in _QUOTES.items() if c == text[-1]):
+        text = text[:-1].strip(" \t.,;:*-–—")
+    return text
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: str
+    label: str
+    alt_labels: tuple[str, ...]
+    kind: str
+    country: str | None
+    parent: str | None
+    field_offices: bool
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A name split into the country it states and the rest ("Ministry of Health")."""
+
+    country: Country | None
+    base: str
+    how: str            # "suffix", "prefix", "inside", "bracket" or "" (no country)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The vocabulary of the general rules, from the data file."""
+
+    spelling: dict[str, str]
+    role_notes: frozenset[str]
+    leading: re.Pattern[str] | None
+    articles: re.Pattern[str] | None
+    connectors: re.Pattern[str] | None
+    not_organisations: tuple[re.Pattern[str], ...]
+    government_words: tuple[str, ...]
+    government_alone: frozenset[str]
+    ministry_words: frozenset[str]
+    foreign_words: frozenset[str]
+    office_words: frozenset[str]
+    academic_words: frozenset[str]
+    bodies: frozenset[str]
+    synonyms: tuple[tuple[str, str], ...]
+    vocabulary: frozenset[str]
+    kind_hints: tuple[tuple[re.Pattern[str], str], ...]
+
+
+class OrganisationResolver:
+    """Resolves organisation mentions to Organisation nodes, one per organisation."""
+
+    def __init__(self, entries: Sequence[_Entry], rules: _Rules, countries: CountryResolver,
+                 source: str = "<organisations>"):
+        self._entries = {entry.key: entry for entry in entries}
+        self._rules = rules
+        self._countries = countries
+        self._spelling = _alternatives(list(rules.spelling), r"\b(ALTERNATIVES)\b")
+        self._aliases: dict[str, str] = {}
+        for entry in entries:
+            for name in (entry.label, *entry.alt_labels):
+                if self._aliases.setdefault(self._fold(name), entry.key) != entry.key:
+                    raise MappingError(source, f"name {name!r} is given to both {self._aliases[self._fold(name)]!r} "
+                                       f"and {entry.key!r}", f"organisations.{entry.key}.alt_labels")
+        self._offices = sorted(((self._fold(name), entry.key) for entry in entries if entry.field_offices
+                                for name in (entry.label, *entry.alt_labels)), key=lambda item: -len(item[0]))
+        self._learned: dict[str, str] = {}          # folded name -> key, learned in this run
+        self._learned_acronyms: set[str] = set()
+        self._spellings: dict[str, set[str]] = {}      # national body key -> spellings of its name
+        self._nodes: dict[str, Organisation] = {}
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: str | Path, countries: CountryResolver) -> OrganisationResolver:
+        """Reads mappings/organisations.yaml (see the file's header for its format)."""
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise MappingError(str(path), f"cannot read the organisation file: {exc}") from exc
+        except yaml.YAMLError as exc:
+            raise MappingError(str(path), f"not valid YAML: {exc}") from exc
+        return cls.from_data(data, countries, str(path))
+
+    @classmethod
+    def from_data(cls, data: Any, countries: CountryResolver, source: str = "<organisations>") -> OrganisationResolver:
+        """Builds the resolver from the parsed data file; `source` names it in errors."""
+        rules, kinds = _load_rules(data, source)
+        return cls(_load_entries(data.get("organisations"), kinds, countries, source), rules, countries, source)
+
+    # -- public API ----------------------------------------------------------------------
+
+    def resolve(self, text: str, context_countries: Sequence[str] = ()) -> Organisation | None:
+        """The node of the organisation a mention names, or None for descriptions and lists.
+
+        `context_countries` are the upper-case codes of the programme's countries: a generic
+        national body ("Ministry of Health") belongs to the single one of them.
+        """
+        surface = fold(text)
+        context = tuple(dict.fromkeys(code.upper() for code in context_countries))
+        node = self._resolve(self._clean(surface), context)
+        if node is not None:
+            node.seen_as.add(surface)
+        return node
+
+    def resolve_unit(self, text: str) -> Organisation | None:
+        """The office a "Mission" line names ("IOM Tirana, Albania", "IOM El Salvador")."""
+        surface = fold(text)
+        clean = self._clean(surface)
+        entry = self._entries.get(self._key_of(clean, ()) or "")
+        node = self._node(entry.key) if entry is not None and entry.parent else self._unit(clean)
+        if node is not None:
+            node.seen_as.add(surface)
+        return node
+
+    def resolve_units(self, text: str) -> list[Organisation]:
+        """Every office of a line naming several ("IOM Bishkek, Kyrgyzstan; IOM Belgrade, Serbia")."""
+        parts = [p for p in re.split(r"\s*;\s*|,?\s+and\s+(?=[A-Z])", fold(text)) if p]
+        units = [self.resolve_unit(part) for part in parts]
+        return [unit for unit in units if unit is not None]
+
+    def organisations(self) -> list[Organisation]:
+        """Every node resolved so far (parents of units included), by key."""
+        return [self._nodes[key] for key in sorted(self._nodes)]
+
+    # -- names -----------------------------------------------------------------------------
+
+    def _plain(self, text: str) -> str:
+        plain = normalise_key(text)
+        if self._spelling is not None:
+            plain = self._spelling.sub(lambda m: self._rules.spelling[m.group(1)], plain)
+        return plain
+
+    def _fold(self, text: str) -> str:
+        """The comparison key of a name: _plain without "the"."""
+        return " ".join(word for word in self._plain(text).split() if word != "the")
+
+    def _clean(self, surface: str) -> str:
+        """The mention without role notes, leading role phrases, quotes and end punctuation."""
+        text = _PARENTHESES.sub(lambda m: "" if normalise_key(m.group(1)) in self._rules.role_notes else m.group(0),
+                                surface)
+        text = re.sub(r"(?<=[A-Za-z*)])\d{1,3}$", "", _strip(text))  # footnote number glued to the end
+        if self._rules.leading is not None:
+            text = self._rules.leading.sub("", text, count=1)
+        return _strip(text)
+
+    # -- the rules -------------------------------------------------------------------------
+
+    def _resolve(self, text: str, context: tuple[str, ...]) -> Organisation | None:
+        if not text:
+            return None
+        node = self._lookup(text, context)
+        if node is not None:
+            return node
+        if self._rules.connectors and self._rules.connectors.search(text):
+            return None  # several organisations in one mention: the caller splits it
+        name, acronym, qualifier = self._parse(text)
+        place = _Place(qualifier, name, "bracket") if qualifier else self._split_country(name)
+        node = self._lookup(name, context) or self._known_base(place) or self._unit(name)
+        if node is None and acronym and self._fold(acronym) in self._aliases:
+            return self._lookup(acronym, context)  # "France (AFD)": the table knows the bracket
+        if node is None:
+            if self._compound(name, context):
+                return None
+            if acronym and (node := self._lookup(acronym, context)) is not None:
+                if not node.known:  # "XYZ" seen alone first, now with its full name
+                    node.label = name if node.label == acronym else node.label
+                    node.alt_labels |= {name, acronym} - {node.label}
+                    self._learn(name, node)
+                return node
+            node = self._by_rules(name, place, context)
+        if node is not None and acronym:
+            self._learn(acronym, node, acronym=True)
+        return node
+
+    def _known_base(self, place: _Place) -> Organisation | None:
+        """The table's node for "Federal Office for Migration, Switzerland", "UK DFID"."""
+        if place.country is None or place.how in ("", "inside"):
+            return None
+        key = self._key_of(place.base, ())
+        if key is None:
+            return None
+        country = self._entries[key].country if key in self._entries else (self._nodes[key].country or "").upper()
+        return self._node(key) if country in (None, "", place.country.code) else None
+
+    def _by_rules(self, name: str, place: _Place, context: tuple[str, ...]) -> Organisation | None:
+        government = self._government_country(name, context)
+        if government is not None:
+            return self._government(government)
+        if self._refused(name) or self._plain(name) in self._rules.government_alone:
+            return None
+        generic, body = self._national_body(name, place, context)
+        if generic:
+            return body  # None when the country cannot be told
+        return self._unknown(name, place.country)
+
+    def _parse(self, text: str) -> tuple[str, str | None, Country | None]:
+        """(name, acronym, country) of "Name (ACR)", "ACR (Name)", "Name - ACR", "Name (Country)";
+        brackets that only locate the body ("(Florence, Italy)") are dropped."""
+        acronym: str | None = None
+        qualifier: Country | None = None
+
+        def inner(match: re.Match[str]) -> str:
+            nonlocal acronym, qualifier
+            content = match.group(1).strip()
+            if (is_acronym(content) or self._fold(content) in self._aliases) and acronym is None:
+                acronym = content
+                return ""
+            country = self._countries.resolve(content)
+            if country is not None:
+                qualifier = qualifier or country
+                return ""
+            last = content.rsplit(",", 1)[-1].strip()
+            if "," in content and self._countries.resolve(last):
+                return ""  # "(Florence, Italy)"
+            if "," in content and acronym is None and is_acronym(last):
+                acronym = last  # "(Comisión Nacional ..., CONAMAJ)": a translation and the acronym
+                return ""
+            return match.group(0)
+
+        name = fold(_PARENTHESES.sub(inner, text))
+        if acronym is None and (dashed := _DASHED.match(name)):
+            left, right = dashed.groups()
+            if is_acronym(left) and not is_acronym(right):
+                acronym, name = left, right
+            elif is_acronym(right) and not is_acronym(left):
+                acronym, name = right, left
+        if acronym and is_acronym(name) and len(name) < len(acronym):
+            name, acronym = acronym, name
+        if acronym is None and is_acronym(name) and (full := _PARENTHESES.search(text)):
+            acronym, name = name, full.group(1).strip()  # "ETF (European Training Foundation)"
+        return name.strip(" ,;:-–—"), acronym, qualifier
+
+    def _key_of(self, text: str, context: tuple[str, ...]) -> str | None:
+        """The key the table or this run's learned names give `text`, creating nothing."""
+        folded = self._fold(text)
+        key = self._aliases.get(folded)
+        if key is not None:
+            return key
+        key = self._learned.get(folded)
+        country = self._nodes[key].country if key else None
+        if folded in self._learned_acronyms and country and context and country.upper() not in context:
+            return None  # an acronym learned for another country's body
+        return key
+
+    def _lookup(self, text: str, context: tuple[str, ...]) -> Organisation | None:
+        key = self._key_of(text, context)
+        return self._node(key) if key else None
+
+    def _learn(self, name: str, node: Organisation, acronym: bool = False) -> None:
+        folded = self._fold(name)
+        if not folded or folded in self._aliases or self._learned.get(folded, node.key) != node.key:
+            return
+        self._learned[folded] = node.key
+        if acronym:
+            self._learned_acronyms.add(folded)
+            node.alt_labels.add(name)
+
+    def _refused(self, name: str) -> bool:
+        plain = self._plain(name)
+        return any(pattern.search(plain) for pattern in self._rules.not_organisations)
+
+    def _compound(self, name: str, context: tuple[str, ...]) -> bool:
+        """True for a list of organisations written as one mention ("IOM and UNDP")."""
+        parts = [p for p in split_top_level(name, _SEPARATORS) if p.strip()]
+        if len(parts) < 2:
+            return False
+        countries = sum(self._countries.resolve(p) is not None for p in parts)
+        organisations = sum(self._key_of(p, context) is not None or (
+            self._countries.resolve(p) is None and self._government_country(p, ()) is not None) for p in parts)
+        return organisations >= 1 or countries >= 2
+
+    # -- units -----------------------------------------------------------------------------
+
+    def _unit(self, text: str) -> Organisation | None:
+        """The office of "<organisation with field offices> <place>", or None."""
+        words = re.sub(r"^(\S+)['’]s\s", r"\1 ", text).split()
+        prefixes = [self._fold(" ".join(words[:end])) for end in range(len(words))]
+        for alias, key in self._offices:
+            if alias in prefixes[1:]:
+                rest = " ".join(words[prefixes.index(alias, 1):])
+                rest = re.sub(r"^(?:(?:country\s+)?(?:mission|office)\s+)?(?:in|to|for|of)\s+", "", rest, flags=re.IGNORECASE)
+                return self._office(key, rest)
+        return None
+
+    def _office(self, parent_key: str, place: str) -> Organisation | None:
+        """The unit of `parent_key` at "City, Country", "Country" or "office description, City"."""
+        parts = [p.strip() for p in split_top_level(place, re.compile(r",")) if p.strip()]
+        country = self._countries.resolve(parts[-1]) if parts else None
+        if country is not None:
+            parts = parts[:-1]
+        if not parts and country is None:
+            return None
+        if country is None and self._plain(" ".join(parts)) in self._rules.office_words:
+            return self._node(parent_key)  # "UNICEF HQ": the organisation itself
+        if not parts:
+            where = country.label
+        elif len(parts) > 3 or self._refused(" ".join(parts)) or (len(parts) == 1 and not parts[0][:1].isupper()):
+            return None
+        else:
+            where = ", ".join(parts)
+        parent = self._node(parent_key)
+        acronym = next((a for a in self._entries[parent_key].alt_labels if is_acronym(a)), parent.label)
+        label = f"{acronym} {where}"
+        key = slugify(f"{parent_key} {where}")
+        node = self._nodes.get(key)
+        if node is None:
+            node = Organisation(key=key, label=label, parent=parent_key, kind=parent.kind,
+                                country=country.code.lower() if country else None, known=country is not None)
+            self._nodes[key] = node
+        elif country is not None and node.country is None:
+            node.country = country.code.lower()
+        return node
+
+    # -- governments -----------------------------------------------------------------------
+
+    def _government_country(self, name: str, context: tuple[str, ...]) -> Country | None:
+        words = "|".join(map(re.escape, self._rules.government_words))
+        if self._plain(name) in self._rules.government_alone:
+            return self._countries.get(context[0]) if len(context) == 1 else None
+        match = (re.fullmatch(rf"(?:the\s+)?(?:federal\s+|central\s+|national\s+)?(?:{words})\s+of\s+(.+)", name,
+                              re.IGNORECASE)
+                 or re.fullmatch(rf"(?:the\s+)?(.+?)(?:['’]s)?\s+(?:{words})", name, re.IGNORECASE))
+        if match:
+            place = match.group(1)
+            return self._countries.resolve(place) or self._countries.resolve_demonym(place)
+        return self._countries.resolve(name)
+
+    def _government(self, country: Country) -> Organisation:
+        key = f"government-{country.code.lower()}"
+        node = self._nodes.get(key)
+        if node is None:
+            alt = set()
+            iso = pycountry.countries.get(alpha_2=country.code)
+            official = getattr(iso, "official_name", None)
+            if official and official != country.label:
+                alt.add(f"Government of the {official.removeprefix('the ')}")
+            if adjective := self._countries.adjective(country.code):
+                alt.add(f"{adjective} Government")
+            node = Organisation(key=key, label=f"Government of {self._countries.name_in_sentence(country.code)}",
+                                alt_labels=alt, kind="government", country=country.code.lower())
+            self._nodes[key] = node
+        return node
+
+    # -- national bodies and new organisations -------------------------------------------
+
+    def _split_country(self, name: str) -> _Place:
+        """Where the name says its country: "Ministry of Health of Ghana" (suffix), "Ghanaian
+        Ministry of Health" (prefix), "Vice Ministry for Salvadorians Abroad" (inside)."""
+        hits = self._countries.find(name, demonyms=True)
+        if not hits:
+            return _Place(None, name, "")
+        country, start, end = hits[-1]
+        head = re.sub(r"(?:\s+(?:of|in|for)(?:\s+the)?|\s*[,(–—-])\s*$", "", name[:start], flags=re.IGNORECASE)
+        if not name[end:].strip(" *.)") and head != name[:start] and head.strip():
+            return _Place(country, head.strip(), "suffix")
+        country, start, end = hits[0]
+        if name[:start].strip().lower() in ("", "the"):
+            rest = re.sub(r"^(?:['’]s)?[\s,:–—-]+", "", name[end:]).strip()
+            if rest[:1].isupper():
+                return _Place(country, rest, "prefix")
+        codes = {hit[0].code for hit in hits}
+        return _Place(hits[0][0], name, "inside") if len(codes) == 1 else _Place(None, name, "")
+
+    def _generic_key(self, base: str) -> str | None:
+        """The canonical folded form of a generic national body, or None for a proper name.
+        Countries and demonyms inside the name count as the word "nationals"."""
+        names = {(s, e) for _, s, e in self._countries.find(base)}
+        for _, start, end in reversed(self._countries.find(base, demonyms=True)):
+            base = base[:start] + ("" if (start, end) in names else " nationals ") + base[end:]
+        folded = " " + self._fold(base) + " "
+        for phrase, replacement in self._rules.synonyms:
+            folded = folded.replace(f" {phrase} ", f" {replacement} ")
+        words = folded.split()
+        if not any(w in self._rules.bodies for w in words):
+            return None
+        if not all(w in self._rules.vocabulary or w == "nationals" for w in words):
+            return None
+        return " ".join(words)
+
+    def _national_body(self, name: str, place: _Place,
+                       context: tuple[str, ...]) -> tuple[bool, Organisation | None]:
+        """(True, node) for a generic national body; (True, None) when its country cannot
+        be told; (False, None) for a proper name."""
+        generic = self._generic_key(place.base)
+        if generic is None:
+            return False, None
+        words = generic.split()
+        kind = ("ministry" if words[0] in self._rules.ministry_words or words[:2] == ["vice", "ministry"]
+                else "academic" if any(w in self._rules.academic_words for w in words)
+                else "government-agency")
+        if kind == "academic" and place.how in ("prefix", "suffix"):
+            return False, None  # "Malawi College of Medicine", "University of Costa Rica": their names
+        country = place.country
+        if country is None:
+            if len(context) != 1:
+                return True, None  # "Ministry of Health" of which of several countries?
+            country = self._countries.get(context[0])
+        key = slugify(f"{generic} {country.code.lower()}", max_length=90)
+        if key in self._entries:
+            return True, self._node(key)
+        label = self._without_article(place.base)
+        spellings = self._spellings.setdefault(key, set())
+        spellings.add(label)
+        best = min(spellings, key=lambda s: (bool(set(self._fold(s).split()) & self._rules.foreign_words),
+                                             normalise_key(s).removeprefix("the ") != generic, len(s), s))
+        node = self._nodes.get(key)
+        if node is None:
+            node = Organisation(key=key, label="", kind=kind, country=country.code.lower(), known=False)
+            self._nodes[key] = node
+        node.label = f"{best} ({country.label})"
+        node.alt_labels.add(f"{label} of {self._countries.name_in_sentence(country.code)}")
+        if adjective := self._countries.adjective(country.code):
+            node.alt_labels.add(f"{adjective} {label}")
+        node.alt_labels.add(self._without_article(name))
+        node.alt_labels -= {node.label}
+        node.alt_labels |= {f"{s} ({country.label})" for s in spellings} - {node.label}
+        return True, node
+
+    def _without_article(self, name: str) -> str:
+        return self._rules.articles.sub("", name, count=1) if self._rules.articles else name
+
+    def _unknown(self, name: str, country: Country | None) -> Organisation | None:
+        label = self._without_article(name)
+        words = label.split()
+        if not words or not (label[0].isupper() or label[0].isdigit()) or len(words) > _MAX_NAME_WORDS:
+            return None
+        key = slugify(label, max_length=90)
+        if key in self._entries or (key in self._nodes and self._fold(self._nodes[key].label) != self._fold(label)):
+            key = slugify(f"{label} {country.code if country else 'org'}", max_length=90)
+        node = self._nodes.get(key)
+        if node is None:
+            plain = self._plain(label)
+            kind = next((k for pattern, k in self._rules.kind_hints if pattern.search(plain)), "other")
+            node = Organisation(key=key, label=label, kind=kind, known=False,
+                                country=country.code.lower() if country else None)
+            self._nodes[key] = node
+        self._learn(label, node)
+        return node
+
+    # -- table nodes ------------------------------------------------------------------------
+
+    def _node(self, key: str) -> Organisation:
+        node = self._nodes.get(key)
+        if node is None:
+            entry = self._entries[key]
+            node = Organisation(key=entry.key, label=entry.label, alt_labels=set(entry.alt_labels),
+                                parent=entry.parent, country=entry.country.lower() if entry.country else None,
+                                kind=entry.kind, known=True)
+            self._nodes[key] = node
+            if entry.parent:
+                self._node(entry.parent)
+        return node
+
+
+
+# -- loading ------------------------------------------------------------------------------
+
+def _strings(value: Any, source: str, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise MappingError(source, "expected a list of non-empty strings", where)
+    return value
+
+
+def _pattern(text: str, source: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise MappingError(source, f"not a valid regular expression: {exc}", where) from exc
+
+
+def _alternatives(phrases: list[str], template: str) -> re.Pattern[str] | None:
+    """One case-blind expression matching any of `phrases` (longest first) inside `template`."""
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(template.replace("ALTERNATIVES", alternatives), re.IGNORECASE)
+
+
+def _mapping(value: Any, source: str, where: str) -> dict[str, str]:
+    value = value or {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise MappingError(source, "expected a mapping of words to words", where)
+    return {normalise_key(k): normalise_key(v) for k, v in value.items()}
+
+
+def _load_rules(data: Any, source: str) -> tuple[_Rules, frozenset[str]]:
+    if not isinstance(data, dict):
+        raise MappingError(source, "expected a mapping at the top level")
+    unknown = set(data) - _TOP_FIELDS
+    if unknown:
+        raise MappingError(source, f"unknown top-level keys {sorted(unknown)}")
+    kinds = frozenset(_strings(data.get("kinds"), source, "kinds"))
+    if not kinds:
+        raise MappingError(source, "the list of organisation kinds is missing", "kinds")
+    bodies = data.get("national_bodies") or {}
+    if not isinstance(bodies, dict) or set(bodies) - _BODY_FIELDS:
+        raise MappingError(source, f"expected a mapping with keys {sorted(_BODY_FIELDS)}", "national_bodies")
+
+    def words(field: str, within: dict[str, Any] = data, prefix: str = "") -> list[str]:
+        return _strings(within.get(field), source, prefix + field)
+
+    def folded(field: str, within: dict[str, Any] = data, prefix: str = "") -> frozenset[str]:
+        return frozenset(normalise_key(w) for w in words(field, within, prefix))
+
+    hints = []
+    for number, hint in enumerate(data.get("kind_hints") or []):
+        where = f"kind_hints[{number}]"
+        if not isinstance(hint, dict) or not isinstance(hint.get("pattern"), str) or hint.get("kind") not in kinds:
+            raise MappingError(source, "expected {pattern: regex, kind: one of kinds}", where)
+        hints.append((_pattern(hint["pattern"], source, where), hint["kind"]))
+    rules = _Rules(
+        spelling=_mapping(data.get("spelling"), source, "spelling"),
+        role_notes=folded("role_notes"),
+        leading=_alternatives(words("leading_phrases"), r"^(?:ALTERNATIVES)\s+"),
+        articles=_alternatives(words("leading_articles"), r"^(?:ALTERNATIVES)\s+"),
+        connectors=_alternatives(words("connectors"), r"(?:^|\s)(?:ALTERNATIVES)(?:\s|$)"),
+        not_organisations=tuple(_pattern(p, source, f"not_organisations[{n}]")
+                                for n, p in enumerate(words("not_organisations"))),
+        government_words=tuple(words("government_words")),
+        government_alone=folded("government_alone"),
+        office_words=folded("office_words"),
+        ministry_words=folded("ministry_words", bodies, "national_bodies."),
+        foreign_words=folded("foreign_words", bodies, "national_bodies."),
+        academic_words=folded("academic_words", bodies, "national_bodies."),
+        bodies=folded("bodies", bodies, "national_bodies."),
+        synonyms=tuple(_mapping(bodies.get("synonyms"), source, "national_bodies.synonyms").items()),
+        vocabulary=folded("vocabulary", bodies, "national_bodies."),
+        kind_hints=tuple(hints),
+    )
+    return rules, kinds
+
+
+def _load_entries(rows: Any, kinds: frozenset[str], countries: CountryResolver, source: str) -> list[_Entry]:
+    if not isinstance(rows, list):
+        raise MappingError(source, "expected a list of organisations", "organisations")
+    entries: list[_Entry] = []
+    keys: set[str] = set()
+    for number, row in enumerate(rows):
+        where = f"organisations[{number}]"
+        if not isinstance(row, dict):
+            raise MappingError(source, "expected a mapping", where)
+        key = row.get("key")
+        if not isinstance(key, str) or not _KEY.match(key):
+            raise MappingError(source, f"key {key!r} is not a lower-case slug", f"{where}.key")
+        where = f"organisations.{key}"
+        if key in keys:
+            raise MappingError(source, "the key is used twice", where)
+        keys.add(key)
+        unknown = set(row) - _ENTRY_FIELDS
+        if unknown:
+            raise MappingError(source, f"unknown fields {sorted(unknown)}", where)
+        label = row.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise MappingError(source, "a non-empty label is required", f"{where}.label")
+        if row.get("kind") not in kinds:
+            raise MappingError(source, f"kind {row.get('kind')!r} is not one of {sorted(kinds)}", f"{where}.kind")
+        country = row.get("country")
+        if country is not None:
+            try:
+                countries.get(str(country))
+            except KeyError:
+                raise MappingError(source, f"unknown country code {country!r}", f"{where}.country") from None
+        if not isinstance(row.get("field_offices", False), bool):
+            raise MappingError(source, "expected true or false", f"{where}.field_offices")
+        entries.append(_Entry(key, label.strip(), tuple(_strings(row.get("alt_labels"), source, f"{where}.alt_labels")),
+                              row["kind"], str(country).upper() if country else None, row.get("parent"),
+                              bool(row.get("field_offices", False))))
+    for entry in entries:
+        if entry.parent is not None and entry.parent not in keys:
+            raise MappingError(source, f"parent {entry.parent!r} is not a key of the table",
+                               f"organisations.{entry.key}.parent")
+    return entries

@@ -1,0 +1,213 @@
+"""Sectors of a programme from its GFMD thematic areas and tags, or else from its text.
+
+The rules live in mappings/sectors.yaml: a table of labels (thematic areas and tags as
+annexes write them) and weighted keyword expressions for titles and descriptions. Labels are
+the annex author's own classification and count as given; keywords only add a sector when
+several distinct cues, or one unmistakable phrase, say so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mdgraph.errors import MappingError
+from mdgraph.extract.text import fold, normalise_key, sentence_spans
+from mdgraph.model import Evidence, Mention
+
+__all__ = ["SectorResolver"]
+
+_TOP_FIELDS = {"sectors", "spelling", "labels", "keywords", "threshold", "threshold_with_labels", "title_factor",
+               "occurrence_cap", "relative"}
+_NUMBERS = ("threshold", "threshold_with_labels", "title_factor", "occurrence_cap")
+_FOOTNOTE = re.compile(r"«[^»]*»|^\d+(?=[A-Za-z])|\[\d+\]")
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """One keyword expression of a sector and what finding it is worth."""
+
+    sector: str
+    pattern: re.Pattern[str]
+    weight: int
+
+
+class SectorResolver:
+    """Maps thematic areas, tags and text to sector notations, with their evidence."""
+
+    def __init__(self, sectors: Sequence[str], spelling: dict[str, str], labels: dict[str, tuple[str, ...]],
+                 cues: Sequence[_Cue], threshold: int, threshold_with_labels: int, title_factor: int,
+                 occurrence_cap: int, relative: float):
+        self._sectors = tuple(sectors)
+        self._spelling = spelling
+        self._labels = {self._key(label): notations for label, notations in labels.items()}
+        self._by_length = sorted(self._labels, key=lambda k: -len(k))
+        self._cues = tuple(cues)
+        self._threshold = threshold
+        self._threshold_with_labels = threshold_with_labels
+        self._title_factor = title_factor
+        self._cap = occurrence_cap
+        self._relative = relative
+        self._unmapped: dict[str, None] = {}
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SectorResolver:
+        """Reads mappings/sectors.yaml (see the file's header for its format)."""
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise MappingError(str(path), f"cannot read the sector file: {exc}") from exc
+        except yaml.YAMLError as exc:
+            raise MappingError(str(path), f"not valid YAML: {exc}") from exc
+        return cls.from_data(data, str(path))
+
+    @classmethod
+    def from_data(cls, data: Any, source: str = "<sectors>") -> SectorResolver:
+        """Builds the resolver from the parsed data file; `source` names it in errors."""
+        if not isinstance(data, dict):
+            raise MappingError(source, "expected a mapping at the top level")
+        unknown = set(data) - _TOP_FIELDS
+        if unknown:
+            raise MappingError(source, f"unknown top-level keys {sorted(unknown)}")
+        sectors = data.get("sectors")
+        if not isinstance(sectors, list) or not sectors or not all(isinstance(s, str) for s in sectors):
+            raise MappingError(source, "expected the list of sector notations", "sectors")
+        known = set(sectors)
+        spelling = data.get("spelling") or {}
+        if not isinstance(spelling, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                     for k, v in spelling.items()):
+            raise MappingError(source, "expected a mapping of word to word", "spelling")
+        labels = data.get("labels") or {}
+        if not isinstance(labels, dict):
+            raise MappingError(source, "expected a mapping of label to a list of sectors", "labels")
+        for label, notations in labels.items():
+            _check_notations(notations, known, source, f"labels.{label}")
+        cues = []
+        keywords = data.get("keywords") or {}
+        if not isinstance(keywords, dict):
+            raise MappingError(source, "expected a mapping of sector to expressions", "keywords")
+        for sector, rules in keywords.items():
+            _check_notations([sector], known, source, f"keywords.{sector}")
+            if not isinstance(rules, list):
+                raise MappingError(source, "expected a list of {pattern, weight}", f"keywords.{sector}")
+            for number, rule in enumerate(rules):
+                where = f"keywords.{sector}[{number}]"
+                if not (isinstance(rule, dict) and isinstance(rule.get("pattern"), str)
+                        and isinstance(rule.get("weight"), int) and rule["weight"] > 0):
+                    raise MappingError(source, "expected {pattern: regex, weight: positive integer}", where)
+                try:
+                    pattern = re.compile(rf"\b(?:{rule['pattern']})\b", re.IGNORECASE)
+                except re.error as exc:
+                    raise MappingError(source, f"not a valid regular expression: {exc}", where) from exc
+                cues.append(_Cue(sector, pattern, rule["weight"]))
+        numbers: dict[str, Any] = {}
+        for name in _NUMBERS:
+            value = data.get(name)
+            if not isinstance(value, int) or value < 1:
+                raise MappingError(source, "expected a positive integer", name)
+            numbers[name] = value
+        relative = data.get("relative")
+        if not isinstance(relative, (int, float)) or not 0 <= relative <= 1:
+            raise MappingError(source, "expected a number from 0 to 1", "relative")
+        return cls(sectors, {normalise_key(k): normalise_key(v) for k, v in spelling.items()},
+                   {str(k): tuple(v) for k, v in labels.items()}, cues, relative=float(relative), **numbers)
+
+    # -- public API ----------------------------------------------------------------------
+
+    def resolve(self, thematic_areas: Sequence[Mention], tags: Sequence[Mention], title: str,
+                description: str, description_evidence_line: int, *,
+                title_evidence: Evidence | None = None) -> list[tuple[str, Evidence]]:
+        """(notation, evidence) for each sector of a programme, each notation once.
+
+        Thematic areas and tags map through the label table (evidence: the mention's own);
+        title and description through the keywords (evidence: the title, or the sentence of
+        the description holding the strongest cue, at `description_evidence_line`). Pass the
+        title's own `title_evidence` when there is one, for its line.
+        """
+        found: dict[str, Evidence] = {}
+        labelled = bool(thematic_areas or tags)
+        for mention in (*thematic_areas, *tags):
+            for notation in self._label_sectors(mention.text):
+                found.setdefault(notation, mention.evidence)
+        threshold = self._threshold_with_labels if labelled else self._threshold
+        for notation, evidence in self._keyword_sectors(title, description, description_evidence_line,
+                                                        title_evidence, threshold):
+            found.setdefault(notation, evidence)
+        return list(found.items())
+
+    def unmapped(self) -> list[str]:
+        """Thematic areas and tags seen so far that the label table does not know."""
+        return list(self._unmapped)
+
+    # -- labels ----------------------------------------------------------------------------
+
+    def _key(self, text: str) -> str:
+        words = normalise_key(_FOOTNOTE.sub(" ", fold(text))).split()
+        return " ".join(self._spelling.get(w, w) for w in words if w != "the")
+
+    def _label_sectors(self, text: str) -> tuple[str, ...]:
+        key = self._key(text)
+        if not key:
+            return ()
+        if key in self._labels:
+            return self._labels[key]
+        # not a label: labels run together by the PDF ("Remittances, Data and research")
+        found: list[str] = []
+        rest = f" {key} "
+        for label in self._by_length:
+            if f" {label} " in rest:
+                rest = rest.replace(f" {label} ", " | ")
+                found.extend(n for n in self._labels[label] if n not in found)
+        if not found and set(rest.split()) - {"|", "and", "or"}:
+            self._unmapped.setdefault(fold(text), None)
+        return tuple(found)
+
+    # -- keywords --------------------------------------------------------------------------
+
+    def _keyword_sectors(self, title: str, description: str, line: int, title_evidence: Evidence | None,
+                         threshold: int) -> list[tuple[str, Evidence]]:
+        """Sectors whose cues weigh at least `threshold` and a `relative` share of the
+        heaviest sector's: a long text names many sectors in passing, few again and again."""
+        title, description = fold(title), fold(description)
+        scores: dict[str, int] = {}
+        best: dict[str, tuple[int, int]] = {}   # sector -> (score of its best cue, offset or -1 for the title)
+        for cue in self._cues:
+            in_title = bool(title and cue.pattern.search(title))
+            hits = list(cue.pattern.finditer(description)) if description else []
+            score = cue.weight * (self._title_factor * in_title + bool(hits)) + max(0, min(len(hits), self._cap) - 1)
+            if not score:
+                continue
+            scores[cue.sector] = scores.get(cue.sector, 0) + score
+            if cue.sector not in best or score > best[cue.sector][0]:
+                best[cue.sector] = (score, -1 if in_title else hits[0].start())
+        if not scores:
+            return []
+        floor = max(threshold, self._relative * max(scores.values()))
+        sentences = sentence_spans(description) if description else []
+        result = []
+        for sector in self._sectors:
+            if scores.get(sector, 0) < floor:
+                continue
+            offset = best[sector][1]
+            if offset < 0:
+                evidence = title_evidence or Evidence(title, line)
+            else:
+                start, end = next(((s, e) for s, e in sentences if s <= offset < e), (offset, len(description)))
+                evidence = Evidence(description[start:end].strip(), line)
+            result.append((sector, evidence))
+        return result
+
+
+def _check_notations(notations: Any, known: set[str], source: str, where: str) -> None:
+    if not isinstance(notations, list):
+        raise MappingError(source, "expected a list of sector notations", where)
+    for notation in notations:
+        if notation not in known:
+            raise MappingError(source, f"{notation!r} is not a sector notation of `sectors`", where)
