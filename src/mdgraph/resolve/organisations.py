@@ -54,6 +54,9 @@ _SEPARATORS = re.compile(r"\s*[,;]\s*|\s+(?:and|&)\s+")
 _MAX_NAME_WORDS = 16
 _QUOTES = {"“": "”", '"': '"', "‘": "’", "'": "'", "(": ")"}
 
+#: The kind of the offices made for "IOM Tirana, Albania": they act for their organisation.
+FIELD_OFFICE = "field-office"
+
 
 def _strip(text: str) -> str:
     """`text` without end punctuation and stray quotes (a closing quote that closes stays)."""
@@ -366,7 +369,7 @@ class OrganisationResolver:
         key = slugify(f"{parent_key} {where}")
         node = self._nodes.get(key)
         if node is None:
-            node = Organisation(key=key, label=label, parent=parent_key, kind=parent.kind,
+            node = Organisation(key=key, label=label, parent=parent_key, kind=FIELD_OFFICE,
                                 country=country.code.lower() if country else None, known=country is not None)
             self._nodes[key] = node
         elif country is not None and node.country is None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Evidence, Link, Mention, Programme, ProgrammeRecord
+from ..model import Evidence, Link, Mention, Organisation, Programme, ProgrammeRecord
 from ..extract.text import fold, slugify
 from .countries import CountryResolver
-from .organisations import OrganisationResolver
+from .organisations import FIELD_OFFICE, OrganisationResolver
 from .sectors import SectorResolver
 
 ROLES = ("implementers", "funders", "partners")
@@ -58,14 +58,34 @@ class ProgrammeResolver:
             for each in found:
                 _add(programme.countries, each.code.lower(), mention.evidence)
 
+    def _context(self, programme: Programme) -> list[str]:
+        """The countries that qualify generic national bodies ("Ministry of Health"): the
+        implementing offices' countries when the programme has offices, else its countries."""
+        organisations = {o.key: o for o in self.organisations.organisations()}
+        offices = [organisations[link.key].country for link in programme.units
+                   if link.key in organisations and organisations[link.key].country]
+        return sorted({c.upper() for c in offices}) or [link.key.upper() for link in programme.countries]
+
     def _organisations(self, role: str, mentions: Iterable[Mention], programme: Programme) -> None:
-        context = [link.key.upper() for link in programme.countries]
+        context = self._context(programme)
         for mention in mentions:
             organisation = self.organisations.resolve(mention.text, context)
             if organisation is None:
                 programme.unresolved.append((role[:-1], mention.text))
                 continue
+            if organisation.kind == FIELD_OFFICE:
+                # An office named in a role ("Coordination: IOM Netherlands") acts for its
+                # organisation; the office itself is kept as the implementing unit.
+                if role == "implementers":
+                    _add(programme.units, organisation.key, mention.evidence)
+                organisation = self._root(organisation)
             _add(getattr(programme, role), organisation.key, mention.evidence)
+
+    def _root(self, organisation: Organisation) -> Organisation:
+        organisations = {o.key: o for o in self.organisations.organisations()}
+        while organisation.kind == FIELD_OFFICE and organisation.parent in organisations:
+            organisation = organisations[organisation.parent]
+        return organisation
 
     def resolve(self, record: ProgrammeRecord) -> Programme:
         title = programme_title(record)
@@ -87,7 +107,8 @@ class ProgrammeResolver:
         for role in ROLES:
             self._organisations(role, getattr(record, role), programme)
         for notation, evidence in self.sectors.resolve(record.thematic_areas, record.tags, record.title,
-                                                       record.description, record.description_line):
+                                                       record.description, record.description_line,
+                                                       title_evidence=record.evidence):
             _add(programme.sectors, notation, evidence)
         if not programme.countries:
             tried = [text for field, text in programme.unresolved if field == "country"]
