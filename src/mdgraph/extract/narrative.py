@@ -1,0 +1,499 @@
+"""Named programmes that a document mentions only in running text (family model.NARRATIVE):
+"the Migration for development in Africa (MIDA) initiative", "The International Recruitment
+Integrity System (IRIS) is ...", "One of the programs, “Mobilization of Moroccans Living
+Abroad”", "the UN Development Programme-led Joint Migration and Development Initiative
+(Egypt, Georgia, ...)".
+
+Precision first: a name must look like a programme's (a programme word in it or right after
+it, an acronym or quotation marks that make it a name), must not be an organisation acting
+("developed with the JMDI", "UNDP-led"), a policy instrument ("... Framework adopted by"),
+a publication or a common noun ("a Regional Consultative Process"), and must not be one of
+the `known_names` (annex entries and project sheets of the document) under another spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from mdgraph.extract.dates import parse_date, parse_timeframe
+from mdgraph.extract.project_sheet import block_lines
+from mdgraph.extract.prose import (
+    FUNDER, IMPLEMENTER, PARTNER, Passage, acronym_fits, add_mention, defined_acronyms, find_countries,
+    fold, is_acronym, make_passage, roles_in_sentence, sentence_spans, vocabulary,
+)
+from mdgraph.extract.text import normalise_key
+from mdgraph.model import NARRATIVE, Evidence, Mention, ProgrammeRecord
+
+__all__ = ["extract_narrative_programmes"]
+
+_HEADS = ("Programme", "Program", "Project", "Initiative", "Framework", "Process", "Toolbox",
+          "Toolkit", "System", "Alliance", "Partnership", "Profile", "Scheme", "Facility")
+_HEAD = re.compile(r"\b(?:" + "|".join(_HEADS) + r")\b")
+_LOWER_HEAD = r"(?:programme|program|project|initiative|framework|scheme)"
+_PRODUCT_HEADS = {"profile", "toolbox", "toolkit"}
+#: Programme words that also name agreements and institutions ("Sendai Framework", "Bologna
+#: Process"): a name with one needs an acronym, or a sentence that launches or runs it.
+_WEAK_HEAD = re.compile(r"\b(?:Framework|Process|System|Partnership|Facility)\b")
+_RUN_VERBS = re.compile(r"\b(?:launched|established|implemented|implementing|piloted|funded|financed|"
+                        r"operating|operates|set\s+up|started|initiated|runs|managed)\b")
+#: Head words whose modifier makes them a plan, a policy or an institution, not a programme.
+_NOT_A_PROGRAMME = re.compile(
+    r"\b(?:Partnership|Cooperation|Assistance|Operational|Policy|Legal|Regulatory|Results|Governance|"
+    r"Strategic)\s+Framework\b|"
+    r"\b(?:Information|Management|Health|Education|Statistical|Data|Monitoring|Social|Protection|"
+    r"Pension|Welfare|Banking|Financial|Justice|School|Nations)\s+System\b|"
+    r"\b(?:Consultative|Peace|Policy|Planning|Review|Budget|Selection|Application|Registration|"
+    r"Accession)\s+Process\b|"
+    r"\bProgramme\s+of\s+Action\b|^(?:United\s+Nations|UN|World\s+Food)\b"
+)
+#: What may follow a programme word in its name: "... Process on Refugee Protection and ...".
+_NAME_TAIL = re.compile(r"\s+(?:on|for|of)\s+(?:the\s+)?[A-Z][\w*-]*"
+                        r"(?:\s+(?:and\s+|of\s+|for\s+|the\s+)*[A-Z][\w*-]*)*")
+_DETERMINERS = {"This", "That", "These", "Those", "Each", "Every", "Such", "Our", "Its", "Their", "His",
+                "Her", "Any", "Another", "Other", "Some", "All", "Both", "One", "Within", "Under", "Through"}
+_ACTOR_BEFORE = re.compile(r"\b(?:by|with|from)\s+(?:the\s+)?$", re.IGNORECASE)
+_ACTOR_AFTER = re.compile(r"^(?:-led|-funded|-supported|-sponsored|\s+and\s+IOM\b)")
+_ACTOR_SUFFIX = re.compile(r"-(?:led|funded|supported|sponsored|run)$")
+_INDEFINITE = re.compile(r"\b(?:an?|A|An)\s+$")
+_ADOPTED = re.compile(r"^[^.;]{0,80}\badopted\b")
+_PUBLICATION = re.compile(
+    r"\b(?:publication|published|guide|guidance|handbook|manual|report|study|paper|brief|book|"
+    r"entitled|video|film|series|tool)\b[^“”\"]{0,40}$", re.IGNORECASE)
+_QUOTE_CUE_BEFORE = re.compile(
+    r"\b(?:programmes?|programs?|projects?|initiatives?|schemes?|frameworks?|titled|called|named)\b"
+    r"[\s,:]*$", re.IGNORECASE)
+_QUOTE_CUE_AFTER = re.compile(r"^[”\"]?\s+" + _LOWER_HEAD + r"\b", re.IGNORECASE)
+_QUOTED = re.compile(r"[“\"]([A-Z][^”\"]{2,120}?)[”\"]")
+_COVERAGE = re.compile(r"\b(?:version|edition|issue|volume)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_YEAR_RANGE = re.compile(r"\(\s*((?:19|20)\d\d)\s*(?:[-–—]\s*((?:19|20)\d\d))?\s*\)")
+_LAUNCH = re.compile(r"\b(?:launched|established|started|initiated|created|set\s+up)\b[^.;]{0,60}?"
+                     r"\b(?:in|on|since)\s+(?P<date>(?:\d{1,2}\s+)?[A-Z]?[a-z]*\s*(?:19|20)\d\d)")
+_SINCE = re.compile(r"\bSince\s+((?:19|20)\d\d)\b")
+_PHASE = re.compile(r"\b(?P<base>[A-Z][\w*-]*(?:\s+[A-Z][\w*-]*){0,4})\s+(?i:phase)\s+(?P<number>[IVX]+|\d+)\b"
+                    r"\s*\(\s*(?P<start>(?:19|20)\d\d)\s*[-–—]\s*(?P<end>(?:19|20)\d\d)\s*\)")
+_ASSISTED_TO_IMPLEMENT = re.compile(
+    r"(?P<org>\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)\s+(?:has\s+|have\s+)?(?:further\s+|also\s+)?"
+    r"(?:assisted|supported|helped)\s+(?:states|countries|governments|the\s+government)\s+"
+    r"(?:to|in)\s+implement")
+_ANNEX_TITLE = re.compile(r"^\s*Title(?:\s+of\s+M&D\s+Policy\s+or\s+Practice)?\s*:", re.IGNORECASE)
+_ANNEX_END = re.compile(r"^\s*Web\s*Links?\s*:", re.IGNORECASE)
+_STOP_WORDS = {"the", "of", "for", "and", "in", "on", "to", "a", "an", "at", "by", "with"}
+_HEAD_WORDS = {h.lower() for h in _HEADS}
+_DESCRIPTION_LIMIT = 1500
+
+
+@dataclass
+class _Candidate:
+    title: str
+    offset: int                               # in its sentence, then in the prose passage
+    aliases: list[str] = field(default_factory=list)
+    owner: str = ""                           # "IOM" of "the IOM’s ... programme"
+    start: str | None = None
+    end: str | None = None
+    evidence: Evidence | None = None          # the sentence it was found in
+    dated: bool = False                       # start/end come from the name ("Phase I (2011-2013)")
+
+    def names(self) -> list[str]:
+        return [self.title, *self.aliases]
+
+
+# --------------------------------------------------------------------------- where to look
+
+def _structured_lines(lines: list[str], text: str) -> set[int]:
+    """Lines of annex entries (title label to web links) and of project blocks: their
+    programmes are extracted by their own extractors."""
+    skipped = block_lines(text)
+    inside = links = False
+    for number, line in enumerate(lines, 1):
+        if _ANNEX_TITLE.match(line):
+            inside, links = True, False
+        elif links and not line.strip():
+            inside = links = False  # the web links and references end at a blank line
+        if inside:
+            skipped.add(number)
+        if inside and _ANNEX_END.match(line):
+            links = True
+    return skipped
+
+
+# --------------------------------------------------------------------------- candidates
+
+def _clean(name: str) -> str:
+    return re.sub(r"^(?:the|The)\s+", "", fold(name).strip(" ,;:.“”\""))
+
+
+def _acceptable(name: str, sentence: str, start: int, end: int) -> bool:
+    """A programme's name, not an acting organisation, a policy, a common noun or a plural."""
+    before, after = sentence[:start], sentence[end:]
+    letters = [c for c in name if c.isalpha()]
+    if not letters or all(c.isupper() for c in letters) or len(name.split()) > 16:
+        return False
+    return not (_NOT_A_PROGRAMME.search(name) or _ACTOR_BEFORE.search(before) or _ACTOR_AFTER.match(after)
+                or _INDEFINITE.search(before) or _ADOPTED.match(after) or re.match(r"^s\b", after))
+
+
+def _name_around_head(sentence: str, head: re.Match) -> tuple[str, int, int, str]:
+    """The capitalised name around a programme word ("Almaty Process on Refugee Protection and
+    International Migration"), its span, and the possessive owner before it ("IOM’s"); no
+    name after "a"/"an" (a common noun)."""
+    words = list(re.finditer(r"[\w’'*&-]+", sentence[: head.start()]))
+    start, owner = head.start(), ""
+    for word in reversed(words):
+        text = word.group()
+        if sentence[word.end(): start].strip():
+            break
+        if text in ("A", "An"):
+            return "", start, start, ""
+        if re.search(r"[’']s$", text):
+            owner = text[:-2]
+            break
+        if text in _DETERMINERS or text == "The" or _ACTOR_SUFFIX.search(text):
+            break  # "This Programme", "the UN Development Programme-led Joint ... Initiative"
+        if text[:1].isupper() or (text.lower() in {"of", "for", "and", "on"} and start != head.start()):
+            start = word.start()
+            continue
+        break
+    while re.match(r"(?:of|for|and|on)\s", sentence[start:]):
+        start = sentence.index(" ", start) + 1
+    end = head.end()
+    tail = _NAME_TAIL.match(sentence, end)
+    if tail:
+        end = tail.end()
+    place = re.match(r"\s+in\s+(?:the\s+)?", sentence[end:])
+    countries = find_countries(sentence[end: end + 60]) if place else []
+    if place and countries and countries[0][1] == place.end():
+        end += place.end() + len(countries[0][0])  # "Extended Migration Profile in Albania"
+    return sentence[start:end], start, end, owner
+
+
+def _with_acronym(sentence: str) -> list[_Candidate]:
+    """"The International Recruitment Integrity System (IRIS)": a programme word and an acronym."""
+    return [_Candidate(_clean(name), offset, [acronym])
+            for name, acronym, offset in defined_acronyms(sentence)
+            if _HEAD.search(name) and _acceptable(name, sentence, offset, offset + len(name))]
+
+
+def _acronym_then_head(sentence: str) -> list[_Candidate]:
+    """"the Migration for development in Africa (MIDA) initiative": lowercase words allowed
+    since the acronym vouches for the name, which starts with its first letter after "the" or
+    a possessive ("the IOM’s Migration in Development in Africa (MIDA) programme")."""
+    found = []
+    for match in re.finditer(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s+" + _LOWER_HEAD + r"\b", sentence):
+        acronym = match.group(1)
+        words = list(re.finditer(r"[\w’'*-]+", sentence[: match.start()]))[-8:]
+        for index in range(len(words) - 1, -1, -1):
+            previous = words[index - 1].group() if index else ""
+            possessive = bool(re.search(r"[’']s$", previous))
+            if is_acronym(acronym) and words[index].group()[:1] == acronym[0] and (
+                    not previous or previous.lower() == "the" or possessive):
+                name = sentence[words[index].start(): match.start()]
+                found.append(_Candidate(_clean(name), words[index].start(), [acronym],
+                                        owner=previous[:-2] if possessive else ""))
+                break
+    return found
+
+
+def _around_head(sentence: str) -> list[_Candidate]:
+    """"the Almaty Process on Refugee Protection ...", "the Global Mainstreaming Programme":
+    capitalised names with a programme word. Words that also name agreements and
+    institutions need an acronym after the name or a verb that launches or runs it."""
+    found = []
+    for match in _HEAD.finditer(sentence):
+        name, start, end, owner = _name_around_head(sentence, match)
+        weak = _WEAK_HEAD.search(name) and not _HEAD.search(_WEAK_HEAD.sub("", name)) \
+            and not re.match(r"\s*\([A-Z]", sentence[end:]) and not _RUN_VERBS.search(sentence)
+        if len(name.split()) >= 2 and not _HEAD.match(name) and not weak \
+                and _acceptable(name, sentence, start, end) and not _in_quotes(sentence, start):
+            found.append(_Candidate(_clean(name), start, owner=owner))
+    return found
+
+
+def _quoted(sentence: str) -> list[_Candidate]:
+    """“Mobilization of Moroccans Living Abroad” after "One of the programs,", or a quoted
+    name ending in a programme word (“My JMDI Toolbox”); never a publication's title."""
+    found = []
+    for match in _QUOTED.finditer(sentence):
+        name = match.group(1)
+        before, after = sentence[: match.start()], sentence[match.end() - 1:]
+        cued = _QUOTE_CUE_BEFORE.search(before[-40:]) or _QUOTE_CUE_AFTER.match(after)
+        if (cued or name.split()[-1] in _HEADS) and not _PUBLICATION.search(before[-60:]) and ":" not in name \
+                and len(name.split()) <= 15 and not _NOT_A_PROGRAMME.search(name):
+            found.append(_Candidate(_clean(name), match.start(1)))
+    return found
+
+
+def _lowercase_with_years(sentence: str) -> list[_Candidate]:
+    """"the Franco-Malian co-development framework, which established a fund (2002-2004)":
+    a lowercase programme word after a capitalised one, vouched for by years in brackets."""
+    if not _YEAR_RANGE.search(sentence):
+        return []
+    pattern = r"\bthe\s+((?:[A-Z][\w’'-]*\s+){1,3}(?:[a-z][\w-]*\s+){0,2}" + _LOWER_HEAD + r")\b"
+    return [_Candidate(_clean(m.group(1)), m.start(1)) for m in re.finditer(pattern, sentence)
+            if _acceptable(m.group(1), sentence, m.start(1), m.end(1))]
+
+
+def _phases(sentence: str) -> list[_Candidate]:
+    """"EU-BK PHASE I (2011-2013)": a programme's phase with its years."""
+    found = []
+    for match in _PHASE.finditer(sentence):
+        written = fold(sentence[match.start(): match.start("start")]).rstrip(" (")
+        title = f"{match.group('base')} Phase {match.group('number')}"
+        found.append(_Candidate(title, match.start(), [written], start=match.group("start"),
+                                end=match.group("end"), dated=True))
+    return found
+
+
+def _candidates_in(sentence: str) -> list[_Candidate]:
+    """Programme names written in one sentence; `offset` is where each starts in it."""
+    return [*_with_acronym(sentence), *_acronym_then_head(sentence), *_around_head(sentence),
+            *_quoted(sentence), *_lowercase_with_years(sentence), *_phases(sentence)]
+
+
+def _in_quotes(sentence: str, offset: int) -> bool:
+    before = sentence[:offset]
+    return before.count("“") > before.count("”") or before.count("\"") % 2 == 1
+
+
+# --------------------------------------------------------------------------- known names
+
+def _content(name: str) -> set[str]:
+    words = normalise_key(name).split()
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w
+            for w in words if w not in _STOP_WORDS and w not in _HEAD_WORDS}
+
+
+def _without_brackets(name: str) -> str:
+    return normalise_key(re.sub(r"\([^()]*\)", " ", name))
+
+
+def _phase(name: str) -> str | None:
+    match = re.search(r"\bphase\s+([ivx]+|\d+)\b", normalise_key(name))
+    return match.group(1) if match else None
+
+
+def _acronym_names(acronym: str, name: str) -> bool:
+    """"EU-BK" names "EU-Beautiful Kosovo* Programme" and "DEED Project"; "MIDA" does not
+    name "MIDA Ghana Health Project", a programme of its own."""
+    if acronym in name.split():
+        return not (_content(name) - {acronym.lower().rstrip("s")})
+    return acronym_fits(acronym, name)
+
+
+@dataclass(frozen=True)
+class _Known:
+    names: tuple[str, ...]
+
+    def covers(self, candidate: _Candidate) -> bool:
+        """A phase ("EU-BK Phase I") is known only when that phase is: a known name of the
+        same programme with another phase ("... Phase II") makes it a different programme."""
+        phase = _phase(candidate.title)
+        if phase:
+            base = re.sub(r"\s+phase\s+\S+$", "", candidate.title, flags=re.IGNORECASE)
+            related = [k for k in self.names if self._same(base, re.sub(r"\bphase\s+[ivxIVX\d]+\b.*", "", k,
+                                                                        flags=re.IGNORECASE).strip())]
+            phased = [k for k in related if _phase(k)]
+            return any(_phase(k) == phase for k in phased) if phased else bool(related)
+        return any(self._same(name, known) for name in candidate.names() for known in self.names)
+
+    @staticmethod
+    def _same(name: str, known: str) -> bool:
+        """Whether `name` is another spelling of `known`: the same words give or take
+        programme words and plurals, one within the other, or an acronym of it."""
+        phase, known_phase = _phase(name), _phase(known)
+        if phase and known_phase and phase != known_phase:
+            return False
+        plain, known_plain = (_without_brackets(n) for n in (name, known))
+        shorter, longer = sorted((plain, known_plain), key=len)
+        if plain == known_plain or (len(shorter.split()) >= 3 and f" {shorter} " in f" {longer} "):
+            return True
+        if " " not in name and is_acronym(name):
+            return _acronym_names(name, known)
+        if " " not in known and is_acronym(known):
+            return _acronym_names(known, name)
+        mine, theirs = _content(name), _content(known)
+        if mine and theirs:
+            heads = {w for w in normalise_key(name).split() if w in _HEAD_WORDS}
+            same_head = not heads or heads & set(normalise_key(known).split())
+            if mine <= theirs and (len(mine) >= 2 or same_head):
+                return True
+            if (len(theirs) >= 3 and theirs <= mine) or len(mine & theirs) / len(mine | theirs) >= 0.7:
+                return True
+        first = name.split()[0]
+        rest = _content(name) - _content(first)
+        return is_acronym(first) and not rest and _acronym_names(first, known)  # "EU-BK Programme"
+
+
+# --------------------------------------------------------------------------- facts
+
+def _merge(candidates: list[_Candidate]) -> list[_Candidate]:
+    """One candidate per programme: same name, or same acronym."""
+    merged: list[_Candidate] = []
+    for candidate in candidates:
+        keys = {normalise_key(n) for n in candidate.names()}
+        same = next((m for m in merged if keys & {normalise_key(n) for n in m.names()}), None)
+        if same is None:
+            merged.append(candidate)
+            continue
+        for name in candidate.names():
+            if normalise_key(name) not in {normalise_key(n) for n in same.names()}:
+                same.aliases.append(name)
+        same.owner = same.owner or candidate.owner
+        if same.start is None and candidate.start:
+            same.start, same.end, same.dated, same.evidence = (
+                candidate.start, candidate.end, candidate.dated, candidate.evidence)
+    return merged
+
+
+def _occurrences(passage: Passage, names: list[str], longer: list[str]) -> list[int]:
+    """Offsets where one of `names` is written, not as part of a longer programme name."""
+    spans = []
+    for other in longer:
+        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(other), passage.text, re.IGNORECASE)]
+    found = []
+    for name in names:
+        for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", passage.text):
+            inside = any(s <= match.start() and match.end() <= e and (e - s) > len(name) for s, e in spans)
+            if not inside:
+                found.append(match.start())
+    return sorted(set(found))
+
+
+@dataclass
+class _Facts:
+    countries: list[Mention] = field(default_factory=list)
+    implementers: list[Mention] = field(default_factory=list)
+    funders: list[Mention] = field(default_factory=list)
+    partners: list[Mention] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _facts(candidate: _Candidate, passage: Passage, spans: list[tuple[int, int]], offsets: list[int],
+           other_names: list[str]) -> _Facts:
+    """Countries and organisations that the sentences naming the programme tie to it."""
+    facts = _Facts()
+    for start, end in spans:
+        if not any(start <= o < end for o in offsets):
+            continue
+        facts.sentences.append((start, end))
+        sentence = passage.text[start:end]
+        evidence = passage.evidence(start, end, next(o for o in offsets if start <= o < end))
+        alone = not any(n.lower() in sentence.lower() for n in other_names) and not re.search(
+            r"\b(?:the|this)\s+(?:project|programme|program)\b", sentence, re.IGNORECASE)
+        for role, name, _ in roles_in_sentence(sentence) if alone else ():
+            target = {IMPLEMENTER: facts.implementers, FUNDER: facts.funders, PARTNER: facts.partners}[role]
+            if not any(normalise_key(name) == normalise_key(n) for n in candidate.names()):
+                add_mention(target, name, evidence)
+        for other in _candidates_in(sentence):  # "the IOM’s Migration in Development in Africa (MIDA)"
+            if {normalise_key(n) for n in other.names()} & {normalise_key(n) for n in candidate.names()}:
+                if other.owner:
+                    add_mention(facts.implementers, other.owner, evidence)
+                candidate.aliases += [n for n in other.names() if n not in candidate.names()]
+        assisted = _ASSISTED_TO_IMPLEMENT.search(sentence)
+        if assisted:
+            add_mention(facts.partners, assisted.group("org"), evidence)
+        through = re.search(r"\bThrough\s+(?:the\s+)?(?:" + "|".join(re.escape(n) for n in candidate.names())
+                            + r"),?\s+(?P<org>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)", sentence)
+        if through:
+            add_mention(facts.implementers, through.group("org"), evidence)
+        for offset in (o for o in offsets if start <= o < end):  # "Initiative (Egypt, Georgia, ...)"
+            inner = re.match(r"[^\s()]*\s*\(([^()]+)\)", passage.text[offset + len(candidate.title): end])
+            for name, _ in find_countries(inner.group(1)) if inner else ():
+                add_mention(facts.countries, name, evidence)
+        if alone:
+            for name, _ in find_countries(sentence):
+                add_mention(facts.countries, name, evidence)
+    assert candidate.evidence is not None
+    for name, _ in find_countries(candidate.title):
+        add_mention(facts.countries, name, candidate.evidence)
+    if candidate.owner:
+        add_mention(facts.implementers, candidate.owner, candidate.evidence)
+    return facts
+
+
+def _dates(candidate: _Candidate, passage: Passage,
+           facts: _Facts) -> tuple[str | None, str | None, Evidence | None]:
+    """Years in brackets after the name or in its one-programme sentence ("(2002-2004)"), or
+    when it was launched; not the period a publication covers ("the latest version of the
+    EMP (2008—2015)") nor a product's release."""
+    if candidate.dated:
+        return candidate.start, candidate.end, candidate.evidence
+    product = bool({w.lower() for w in candidate.title.split()} & _PRODUCT_HEADS)
+    for start, end in facts.sentences[:3]:
+        sentence = passage.text[start:end]
+        for match in _YEAR_RANGE.finditer(sentence):
+            if not _COVERAGE.search(re.sub(r"\s*\S+\s*$", " ", sentence[: match.start()])) and not product:
+                first, last = parse_timeframe(match.group(0).strip("()"))
+                return first, last, passage.evidence(start, end)
+        launch = _LAUNCH.search(sentence) or _SINCE.search(sentence)
+        if launch and not product:
+            return parse_date(launch.group(launch.lastindex or 0)), None, passage.evidence(start, end)
+    return None, None, None
+
+
+def _later_acronym(candidate: _Candidate, passage: Passage, spans: list[tuple[int, int]]) -> None:
+    """"the Extended Migration Profile series ... the latest version of the EMP": an acronym of
+    the name used within the next sentences without being defined."""
+    words = [w for w in re.split(r"[\s-]+", candidate.title) if w.lower() not in _STOP_WORDS]
+    if any(is_acronym(a) for a in candidate.aliases) or any(is_acronym(w) for w in words):
+        return
+    following = [(s, e) for s, e in spans if e > candidate.offset][:3]
+    for start, end in following:
+        for token in re.findall(r"\b[A-Z][A-Z0-9]+s?\b", passage.text[start:end]):
+            letters = sum(ch.isupper() for ch in token)
+            if letters == len(words) and acronym_fits(token, candidate.title, max_skipped=0) \
+                    and token not in candidate.aliases:
+                candidate.aliases.append(token)
+
+
+def extract_narrative_programmes(document: str, text: str,
+                                 known_names: Iterable[str] = ()) -> list[ProgrammeRecord]:
+    """Programmes named only in the document's running text, none of them one of
+    `known_names` under another spelling. They are looked for outside annex entries and
+    project blocks; what the document says about them is read everywhere but in the blocks."""
+    lines = text.split("\n")
+    skipped = _structured_lines(lines, text)
+    words = vocabulary(text)
+    prose = make_passage(((n, line) for n, line in enumerate(lines, 1) if n not in skipped), words=words)
+    prose_spans = sentence_spans(prose)
+    found: list[_Candidate] = []
+    for start, end in prose_spans:
+        for candidate in _candidates_in(prose.text[start:end]):
+            candidate.offset += start
+            candidate.evidence = prose.evidence(start, end, candidate.offset)
+            found.append(candidate)
+    known = _Known(tuple(n for n in known_names if n and n.strip()))
+    merged = [c for c in _merge(found) if not known.covers(c)]
+    for candidate in merged:
+        _later_acronym(candidate, prose, prose_spans)
+    blocks = block_lines(text)
+    full = make_passage(((n, line) for n, line in enumerate(lines, 1) if n not in blocks), words=words)
+    spans = sentence_spans(full)
+    every_name = [n for c in merged for n in c.names()] + list(known.names)
+    return [_record(document, candidate, full, spans, every_name) for candidate in merged]
+
+
+def _record(document: str, candidate: _Candidate, passage: Passage, spans: list[tuple[int, int]],
+            every_name: list[str]) -> ProgrammeRecord:
+    names = candidate.names()
+    longer = [n for n in every_name if any(len(n) > len(m) and m in n for m in names)]
+    offsets = _occurrences(passage, names, longer)
+    others = [n for n in every_name if n not in names and len(n) > 3 and not any(n in m for m in names)]
+    facts = _facts(candidate, passage, spans, offsets, others)
+    start, end, timeframe = _dates(candidate, passage, facts)
+    subject = [(s, e) for s, e in facts.sentences
+               if any(s <= o < e and len(passage.text[s:o].split()) <= 4 for o in offsets)]
+    first = (subject or facts.sentences or [None])[0]
+    evidence = candidate.evidence if first is None else passage.evidence(
+        *first, next(o for o in offsets if first[0] <= o < first[1]))
+    assert evidence is not None
+    description = " ".join(passage.text[s:e] for s, e in facts.sentences)[:_DESCRIPTION_LIMIT]
+    return ProgrammeRecord(
+        document=document, family=NARRATIVE, title=candidate.title, evidence=evidence,
+        aliases=tuple(dict.fromkeys(a for a in candidate.aliases if a != candidate.title)),
+        countries=tuple(facts.countries), implementers=tuple(facts.implementers),
+        funders=tuple(facts.funders), partners=tuple(facts.partners),
+        start=start, end=end, timeframe=timeframe,
+        description=description or evidence.quote, description_line=evidence.line,
+    )
