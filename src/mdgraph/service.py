@@ -1,0 +1,264 @@
+"""The facade the CLI and the web app call: queries with their safety rules, named queries,
+resource descriptions, export, health, and building the graph when there is none.
+
+Queries on the embedded on-disk store run in worker processes (store/pool.py) so a time
+limit really stops them and the caller (an event loop) never blocks on evaluation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from threading import Lock
+from typing import BinaryIO
+
+import rdflib
+from rdflib.term import Node
+
+from .config import Settings
+from .errors import QueryError, StoreError
+from .namespaces import KINDS, MDG, instance_iri
+from .queries import NamedQuery, load_catalogue
+from .store import DESCRIBE_QUERY, GraphStore, QueryResult, QueryTimeout, default_store_url, open_store
+from .store.oxigraph import DiskStore
+from .store.pool import ProcessRunner, ThreadRunner
+from .store.sparqltext import add_values, shape
+from .store.terms import ntriples_term
+
+__all__ = ["QueryResult", "QueryTimeout", "Service"]
+
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+#: Statistics of the published graph for the VoID description (web/description.py).
+_STATISTICS = {
+    "totals": """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
+                 WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }""",
+    "classes": """SELECT ?class (COUNT(DISTINCT ?s) AS ?entities)
+                  WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?entities) ?class""",
+    "properties": """SELECT ?property (COUNT(*) AS ?triples)
+                     WHERE { SELECT DISTINCT ?s ?property ?o WHERE { ?s ?property ?o } }
+                     GROUP BY ?property ORDER BY ?property""",
+    "documents": """PREFIX mdg: <https://w3id.org/mdgraph/ontology#>
+                    SELECT DISTINCT ?document WHERE { ?document a mdg:Document } ORDER BY ?document""",
+}
+
+
+class Service:
+    """One published graph, seen through the rules of mdgraph (read-only unless enabled, limits)."""
+
+    def __init__(self, settings: Settings, store: GraphStore | None = None, *, query_workers: int | None = None):
+        self.settings = settings
+        self.store = store if store is not None else open_store(default_store_url(settings))
+        self._owns_store = store is None
+        self._query_workers = query_workers
+        self._runner = None
+        self._catalogue: dict[str, NamedQuery] | None = None
+        self._statistics: tuple[str, dict] | None = None
+        self._lock = Lock()
+
+    @property
+    def endpoint_iri(self) -> str:
+        """The endpoint's own IRI: the base for relative IRIs in queries and updates."""
+        return self.settings.public_base.rstrip("/") + "/sparql"
+
+    @property
+    def updates_enabled(self) -> bool:
+        return bool(self.settings.update_token)
+
+    def _run(self, timeout: float | None, *args, **kwargs) -> QueryResult:
+        with self._lock:
+            if self._runner is None:
+                workers = self._query_workers
+                if workers is None:
+                    workers = max(2, min(4, os.cpu_count() or 2))
+                if isinstance(self.store, DiskStore) and workers > 0:
+                    self._runner = ProcessRunner(self.store.url, workers)
+                else:
+                    self._runner = ThreadRunner(self.store, max(workers, 4))
+        limit = self.settings.query_timeout if timeout is None else timeout
+        return self._runner.query(limit, *args, **kwargs)
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def check(self, sparql: str, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()):
+        """Refuse what a read-only public endpoint must not run; returns the query's shape."""
+        written = shape(sparql, self.endpoint_iri)
+        if written.form == "update":
+            raise QueryError("this is a SPARQL update, not a query: send it as an update (POST with `update=`)")
+        _refuse_remote(written)
+        asked = set(written.from_iris) | set(written.from_named_iris) | set(default_graph_uris) | set(named_graph_uris)
+        if asked:
+            unknown = sorted(asked - set(self.store.graph_names()))
+            if unknown:
+                raise QueryError(
+                    f"the dataset names graphs this store does not hold: {', '.join('<' + u + '>' for u in unknown)}; "
+                    "FROM, FROM NAMED, default-graph-uri and named-graph-uri may only name the store's own "
+                    "graphs (nothing is fetched from elsewhere); see the service description for the list"
+                )
+        return written
+
+    def query_form(self, sparql: str) -> str | None:
+        """select, ask, construct, describe or update, as the text shows (None if it does not)."""
+        return shape(sparql, self.endpoint_iri).form
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        timeout: float | None = None,
+        limit: int | None = -1,
+    ) -> QueryResult:
+        """Run a read-only query. timeout None = settings.query_timeout; limit -1 = settings.result_limit."""
+        default_graph_uris, named_graph_uris = tuple(default_graph_uris), tuple(named_graph_uris)
+        self.check(sparql, default_graph_uris, named_graph_uris)
+        return self._run(
+            timeout,
+            sparql,
+            dict(bindings or {}),
+            default_graph_uris=default_graph_uris,
+            named_graph_uris=named_graph_uris,
+            base_iri=self.endpoint_iri,
+            limit=self.settings.result_limit if limit == -1 else limit,
+        )
+
+    def update(self, sparql: str, using_graph_uris: Iterable[str] = (), using_named_graph_uris: Iterable[str] = ()) -> None:
+        """Run a SPARQL update (only when the operator enabled updates with a token)."""
+        if not self.updates_enabled:
+            raise QueryError("updates are disabled on this endpoint (set MDGRAPH_UPDATE_TOKEN to enable them)")
+        using_graph_uris, using_named_graph_uris = tuple(using_graph_uris), tuple(using_named_graph_uris)
+        written = shape(sparql, self.endpoint_iri)
+        if written.form not in (None, "update"):
+            raise QueryError(f"this is a {written.form.upper()} query, not an update: send it as a query")
+        if written.loads:
+            raise QueryError("LOAD is refused: this endpoint never fetches data from elsewhere")
+        _refuse_remote(written)
+        if (using_graph_uris or using_named_graph_uris) and (written.from_iris or written.from_named_iris or written.with_iris):
+            raise QueryError(
+                "using-graph-uri / using-named-graph-uri cannot be combined with USING, USING NAMED or WITH "
+                "in the update (SPARQL 1.1 Protocol 2.2.3)"
+            )
+        self.store.update(
+            sparql,
+            using_graph_uris=using_graph_uris,
+            using_named_graph_uris=using_named_graph_uris,
+            base_iri=self.endpoint_iri,
+        )
+
+    # -- named queries -------------------------------------------------------------------------
+
+    def catalogue(self) -> dict[str, NamedQuery]:
+        if self._catalogue is None:
+            self._catalogue = load_catalogue(Path(self.settings.queries_dir))
+        return self._catalogue
+
+    def named_query(self, name: str) -> NamedQuery | None:
+        return self.catalogue().get(name)
+
+    def example_text(self, named: NamedQuery) -> str:
+        """The query text with its example values in a VALUES block: a runnable example for the UI
+        (shown to people, never run with their values)."""
+        values = {p.name: ntriples_term(p.term(p.example)) for p in named.params if p.example}
+        try:
+            return add_values(named.text, values)
+        except QueryError:
+            return named.text
+
+    def run_named(self, name: str, params: Mapping[str, str], timeout: float | None = None) -> QueryResult:
+        named = self.named_query(name)
+        if named is None:
+            known = ", ".join(self.catalogue()) or "none"
+            raise QueryError(f"no query named {name!r} in {self.settings.queries_dir} (known: {known})")
+        return self.query(named.text, named.bind(params), timeout=timeout)
+
+    # -- resources -----------------------------------------------------------------------------
+
+    def describe(self, kind: str, key: str) -> rdflib.Graph | None:
+        """The description of mdgid:{kind}/{key}, or None when the graph has nothing about it."""
+        if kind not in KINDS or not key or not set(key) <= _KEY_CHARS:
+            return None
+        iri = instance_iri(kind, key)
+        graph = self._run(None, DESCRIBE_QUERY, {"this": iri}, base_iri=self.endpoint_iri).graph()
+        return graph if (iri, None, None) in graph else None
+
+    def statistics(self) -> dict:
+        """Counts, classes, properties and source documents, computed once per published version."""
+        version = self.store.version()
+        cached = self._statistics
+        if cached and cached[0] == version:
+            return cached[1]
+        answers = {name: self._run(None, text, {}, limit=None).rows() for name, text in _STATISTICS.items()}
+        triples, subjects, properties = (int(v) for v in answers["totals"][0]) if answers["totals"] else (0, 0, 0)
+        stats = {
+            "version": version,
+            "triples": triples,
+            "subjects": subjects,
+            "property_count": properties,
+            "classes": [(str(c), int(n)) for c, n in answers["classes"]],
+            "properties": [(str(p), int(n)) for p, n in answers["properties"]],
+            "documents": [str(d) for (d,) in answers["documents"]],
+            "graphs": self.store.graph_names(),
+            "examples": self.examples(),
+        }
+        self._statistics = (version, stats)
+        return stats
+
+    def examples(self) -> dict[str, str]:
+        """One example resource IRI per kind (for void:exampleResource)."""
+        found = {}
+        for kind in KINDS:
+            rows = self._run(
+                None, "SELECT ?s ?class WHERE { ?s a ?class } LIMIT 1", {"class": MDG[kind.capitalize()]}, limit=1
+            ).rows()
+            if rows:
+                found[kind] = str(rows[0][0])
+        return found
+
+    # -- the graph as a whole ------------------------------------------------------------------
+
+    def export(self, fmt: str, out: BinaryIO) -> None:
+        self.store.export(fmt, out)
+
+    def health(self) -> dict:
+        """`ok` is true only when a graph is published and answers a query."""
+        try:
+            loaded = self.store.query("ASK { GRAPH ?g { ?s ?p ?o } }").boolean
+            version = self.store.version()
+        except StoreError as exc:
+            return {"ok": False, "status": "unavailable", "store": self.store.url, "detail": str(exc)}
+        return {
+            "ok": loaded,
+            "status": "ok" if loaded else "empty",
+            "store": self.store.url,
+            "version": version,
+            "detail": "the graph is loaded and answers queries" if loaded else "no graph has been published yet",
+        }
+
+    def ensure_published(self) -> None:
+        """Raise StoreError, saying what to do, when no graph has been published yet."""
+        if self.store.is_empty():
+            raise StoreError(f"no graph is published in {self.store.url}: run `mdgraph build` first")
+
+    def ensure_built(self, progress: Callable[[str], None] | None = None):
+        """Build and publish the graph when the store is empty; returns the BuildReport or None."""
+        if not self.store.is_empty():
+            return None
+        from .build import build  # the pipeline is only needed on first start
+
+        return build(self.settings, progress=progress)
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+        if self._owns_store:
+            self.store.close()
+
+
+def _refuse_remote(written) -> None:
+    if written.services:
+        raise QueryError(
+            f"SERVICE is refused: this endpoint never sends requests elsewhere (found SERVICE {written.services[0]})"
+        )

@@ -1,0 +1,233 @@
+"""The store interface every implementation keeps, and the query results they return.
+
+Results travel as bytes in one canonical format (SPARQL JSON for SELECT/ASK, N-Triples for
+CONSTRUCT/DESCRIBE) so they can cross a process boundary unchanged; `serialise` turns them
+into any supported format with pyoxigraph's own serialisers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol, runtime_checkable
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Node
+
+from ..errors import QueryError, StoreError
+from ..namespaces import PREFIXES
+from .terms import json_term, to_rdflib
+
+#: SELECT results: canonical media type -> pyoxigraph format.
+SELECT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+#: ASK results: CSV and TSV define no boolean form.
+ASK_FORMATS = {k: v for k, v in SELECT_FORMATS.items() if k.startswith("application/")}
+#: CONSTRUCT/DESCRIBE results and graph exports.
+RDF_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+#: Export format names (CONTRACT.md section 5, plus the dataset formats).
+EXPORT_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+#: The export formats that keep the named graphs; the others write the union as one graph.
+DATASET_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+PREFIX_IRIS = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
+
+class QueryTimeout(StoreError):
+    """A query ran past its time limit and was stopped."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The answer to one query: `kind` is "select", "ask" or "construct" (DESCRIBE included)."""
+
+    kind: str
+    payload: bytes
+    truncated: bool = False
+    limit: int | None = None
+
+    @classmethod
+    def from_solutions(cls, variables: Iterable[str], solutions: Iterable, limit: int | None = None) -> QueryResult:
+        names = list(variables)
+        rows, truncated = _take(solutions, limit)
+        bindings = [
+            {name: json_term(term) for name in names if (term := solution[name]) is not None} for solution in rows
+        ]
+        payload = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False)
+        return cls("select", payload.encode(), truncated, limit)
+
+    @classmethod
+    def from_boolean(cls, value: bool) -> QueryResult:
+        return cls("ask", json.dumps({"head": {}, "boolean": bool(value)}).encode())
+
+    @classmethod
+    def from_triples(cls, triples: Iterable, limit: int | None = None) -> QueryResult:
+        kept, truncated = _take(triples, limit)
+        return cls("construct", ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES), truncated, limit)
+
+    def media_types(self) -> tuple[str, ...]:
+        return tuple({"select": SELECT_FORMATS, "ask": ASK_FORMATS}.get(self.kind, RDF_FORMATS))
+
+    def serialise(self, media_type: str) -> bytes:
+        """The result in `media_type` (one of `media_types()`)."""
+        if self.kind == "construct":
+            if media_type not in RDF_FORMATS:
+                raise QueryError(f"a graph result cannot be written as {media_type}")
+            if media_type == "application/n-triples":
+                return self.payload
+            triples = sorted(ox.parse(self.payload, ox.RdfFormat.N_TRIPLES), key=lambda t: str(t.subject))
+            return ox.serialize(triples, format=RDF_FORMATS[media_type], prefixes=PREFIX_IRIS)
+        formats = ASK_FORMATS if self.kind == "ask" else SELECT_FORMATS
+        if media_type not in formats:
+            raise QueryError(f"a {self.kind.upper()} result cannot be written as {media_type}")
+        if media_type == "application/sparql-results+json":
+            return self.payload
+        return ox.parse_query_results(self.payload, ox.QueryResultsFormat.JSON).serialize(format=formats[media_type])
+
+    @property
+    def boolean(self) -> bool:
+        if self.kind != "ask":
+            raise QueryError(f"a {self.kind.upper()} result has no boolean")
+        return json.loads(self.payload)["boolean"]
+
+    @property
+    def variables(self) -> list[str]:
+        return json.loads(self.payload)["head"].get("vars", []) if self.kind == "select" else []
+
+    def rows(self) -> list[tuple[Node | None, ...]]:
+        """SELECT solutions as rdflib terms, one tuple per row in `variables` order."""
+        if self.kind != "select":
+            raise QueryError(f"a {self.kind.upper()} result has no rows")
+        solutions = ox.parse_query_results(self.payload, ox.QueryResultsFormat.JSON)
+        names = solutions.variables
+        return [tuple(to_rdflib(solution[v]) for v in names) for solution in solutions]
+
+    def graph(self) -> rdflib.Graph:
+        """CONSTRUCT/DESCRIBE triples as an rdflib Graph."""
+        if self.kind != "construct":
+            raise QueryError(f"a {self.kind.upper()} result is not a graph")
+        graph = rdflib.Graph()
+        graph.parse(data=self.payload, format="nt")
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace, override=True)
+        return graph
+
+    def __len__(self) -> int:
+        if self.kind == "select":
+            return len(json.loads(self.payload)["results"]["bindings"])
+        if self.kind == "construct":
+            return self.payload.count(b"\n")
+        return 1
+
+
+def _take(items: Iterable, limit: int | None) -> tuple[list, bool]:
+    kept = []
+    for item in items:
+        if limit is not None and len(kept) >= limit:
+            return kept, True
+        kept.append(item)
+    return kept, False
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A published graph: named graphs whose union is the default graph of every query."""
+
+    url: str
+
+    def publish(self, dataset: rdflib.Dataset) -> None:
+        """Replace everything with the named graphs of `dataset`, atomically for readers."""
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        base_iri: str | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """Run a query; `bindings` are substituted as terms, never written into the text."""
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graph_uris: Iterable[str] = (),
+        using_named_graph_uris: Iterable[str] = (),
+        base_iri: str | None = None,
+    ) -> None:
+        """Run a SPARQL update as one atomic change."""
+
+    def describe(self, iri: str) -> rdflib.Graph:
+        """The resource's triples, labels of what it links to, inverse links and evidence."""
+
+    def count(self) -> int:
+        """Number of quads in all graphs."""
+
+    def is_empty(self) -> bool: ...
+
+    def export(self, format: str, out: BinaryIO) -> None:
+        """Write the union (triple formats) or the whole dataset (nquads, trig) to `out`."""
+
+    def graph_names(self) -> list[str]: ...
+
+    def version(self) -> str:
+        """A token that changes whenever the published graph changes (for caches)."""
+
+    def close(self) -> None: ...
+
+
+def check_export_format(format: str) -> ox.RdfFormat:
+    try:
+        return EXPORT_FORMATS[format]
+    except KeyError:
+        raise StoreError(f"unknown export format {format!r}; expected one of {', '.join(EXPORT_FORMATS)}") from None
+
+
+#: The description of one resource. `?this` is substituted; evidence is the reified
+#: mdg:Evidence statements whose subject or object is the resource.
+DESCRIBE_QUERY = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX mdg: <https://w3id.org/mdgraph/ontology#>
+CONSTRUCT {
+  ?this ?p ?o . ?o ?lp ?label .
+  ?s ?ip ?this . ?s ?slp ?slabel .
+  ?st ?sp ?so . ?so ?solp ?solabel .
+}
+WHERE {
+  {
+    ?this ?p ?o .
+    OPTIONAL { VALUES ?lp { rdfs:label skos:prefLabel dcterms:title } ?o ?lp ?label }
+  } UNION {
+    ?s ?ip ?this .
+    FILTER NOT EXISTS { ?s a mdg:Evidence }
+    OPTIONAL { VALUES ?slp { rdfs:label skos:prefLabel dcterms:title } ?s ?slp ?slabel }
+  } UNION {
+    { ?st rdf:subject ?this } UNION { ?st rdf:object ?this }
+    ?st a mdg:Evidence ; ?sp ?so .
+    OPTIONAL { VALUES ?solp { rdfs:label skos:prefLabel dcterms:title } ?so ?solp ?solabel }
+  }
+}
+"""

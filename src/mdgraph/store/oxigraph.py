@@ -1,0 +1,235 @@
+"""Embedded Oxigraph stores: in memory (tests) and on disk (the default).
+
+On disk, each publish builds a complete new database in a fresh directory and then replaces
+the `current` symlink with os.replace, so readers see the old graph or the new one, never a
+half-written one; a failed publish leaves `current` untouched. Published versions are
+opened read-only, so any number of processes (the server, its query workers, a CLI) can read
+while another process publishes. The previous version is kept for queries still running on
+it; older ones are removed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Node
+
+from ..errors import QueryError, StoreError
+from .base import DATASET_FORMATS, DESCRIBE_QUERY, PREFIX_IRIS, QueryResult, check_export_format
+from .sparqltext import add_using, shape
+from .terms import substitution_terms, to_oxigraph
+
+
+def load_dataset(store: ox.Store, dataset: rdflib.Dataset) -> None:
+    """Copy the named graphs (and any default-graph triples) of an rdflib Dataset into `store`."""
+    cache: dict = {}
+
+    def term(node):
+        converted = cache.get(node)
+        if converted is None:
+            converted = cache[node] = to_oxigraph(node)
+        return converted
+
+    default = ox.DefaultGraph()
+    quads = []
+    for graph in dataset.graphs():
+        name = default if graph.identifier == rdflib.graph.DATASET_DEFAULT_GRAPH_ID else term(graph.identifier)
+        if name != default:
+            store.add_graph(name)
+        quads.extend(ox.Quad(term(s), term(p), term(o), name) for s, p, o in graph)
+    store.bulk_extend(quads)
+
+
+class OxigraphStore:
+    """Query, describe and export over a pyoxigraph Store; subclasses decide where it lives."""
+
+    url = "memory://"
+
+    def __init__(self) -> None:
+        self._store = ox.Store()
+        self._version = uuid.uuid4().hex
+
+    def _current(self) -> ox.Store:
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        base_iri: str | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        default_graph_uris, named_graph_uris = tuple(default_graph_uris), tuple(named_graph_uris)
+        options: dict = {"base_iri": base_iri, "substitutions": substitution_terms(bindings)}
+        if default_graph_uris or named_graph_uris:
+            options["default_graph"] = [_iri(g) for g in default_graph_uris]
+            options["named_graphs"] = [_iri(g) for g in named_graph_uris]
+        else:
+            # the union flag would override the query's own FROM / FROM NAMED
+            written = shape(sparql, base_iri)
+            options["use_default_graph_as_union"] = not (written.from_iris or written.from_named_iris)
+        try:
+            answer = self._current().query(sparql, **options)
+            if isinstance(answer, ox.QueryBoolean):
+                return QueryResult.from_boolean(bool(answer))
+            if isinstance(answer, ox.QuerySolutions):
+                return QueryResult.from_solutions([v.value for v in answer.variables], answer, limit)
+            return QueryResult.from_triples(answer, limit)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except (RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"{self.url}: cannot read the store: {exc}") from exc
+
+    def describe(self, iri: str) -> rdflib.Graph:
+        return self.query(DESCRIBE_QUERY, {"this": rdflib.URIRef(iri)}).graph()
+
+    def count(self) -> int:
+        return len(self._current())
+
+    def is_empty(self) -> bool:
+        return not self.query("ASK { ?s ?p ?o }").boolean
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._current().named_graphs() if isinstance(g, ox.NamedNode))
+
+    def version(self) -> str:
+        return self._version
+
+    def export(self, format: str, out: BinaryIO) -> None:
+        rdf_format = check_export_format(format)
+        store = self._current()
+        try:
+            if rdf_format in DATASET_FORMATS:
+                store.dump(out, rdf_format, prefixes=PREFIX_IRIS)
+            else:
+                union = store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+                ox.serialize(union, out, rdf_format, prefixes=PREFIX_IRIS)
+        except OSError as exc:
+            raise StoreError(f"{self.url}: export failed: {exc}") from exc
+
+    def publish(self, dataset: rdflib.Dataset) -> None:
+        fresh = ox.Store()
+        _fill(fresh, dataset, self.url)
+        self._store, self._version = fresh, uuid.uuid4().hex
+
+    def update(self, sparql: str, *, using_graph_uris=(), using_named_graph_uris=(), base_iri=None) -> None:
+        _run_update(self._current(), sparql, tuple(using_graph_uris), tuple(using_named_graph_uris), base_iri)
+        self._version = uuid.uuid4().hex
+
+    def close(self) -> None:
+        self._store = ox.Store()
+
+
+class DiskStore(OxigraphStore):
+    """The embedded store under one directory: versions/, `current` symlink, a publish lock."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.url = f"oxigraph://{self.root}"
+        self._opened: str | None = None
+        self._store = ox.Store()
+        try:
+            (self.root / "versions").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.url}: cannot create the store directory: {exc}") from exc
+
+    def _pointer(self) -> str | None:
+        try:
+            return os.readlink(self.root / "current")
+        except FileNotFoundError:
+            return None
+
+    def _current(self) -> ox.Store:
+        target = self._pointer()
+        if target != self._opened:
+            try:
+                store = ox.Store.read_only(str(self.root / target)) if target else ox.Store()
+            except OSError as exc:
+                raise StoreError(f"{self.url}: cannot open the published graph {target}: {exc}") from exc
+            self._store, self._opened = store, target
+        return self._store
+
+    def version(self) -> str:
+        return self._pointer() or "empty"
+
+    def publish(self, dataset: rdflib.Dataset) -> None:
+        self._replace(lambda path: _fill(ox.Store(str(path)), dataset, self.url))
+
+    def update(self, sparql: str, *, using_graph_uris=(), using_named_graph_uris=(), base_iri=None) -> None:
+        def apply(path: Path) -> None:
+            current = self._current()
+            if self._opened:
+                current.backup(str(path))
+            writable = ox.Store(str(path))
+            _run_update(writable, sparql, tuple(using_graph_uris), tuple(using_named_graph_uris), base_iri)
+            writable.flush()
+
+        self._replace(apply)
+
+    def _replace(self, write) -> None:
+        """Write a new version with `write(path)`, then switch `current` to it."""
+        versions = self.root / "versions"
+        with open(self.root / ".publish.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            name = f"versions/{time.time_ns():020d}-{os.getpid()}"
+            try:
+                write(self.root / name)
+            except BaseException:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+                raise
+            previous = self._pointer()
+            link = self.root / f".current-{uuid.uuid4().hex}"
+            os.symlink(name, link)
+            os.replace(link, self.root / "current")
+            keep = {Path(name).name} | ({Path(previous).name} if previous else set())
+            for old in versions.iterdir():
+                if old.name not in keep:
+                    shutil.rmtree(old, ignore_errors=True)
+
+    def close(self) -> None:
+        self._store, self._opened = ox.Store(), None
+
+
+def _fill(store: ox.Store, dataset: rdflib.Dataset, url: str) -> None:
+    try:
+        load_dataset(store, dataset)
+        store.flush()
+    except (OSError, ValueError, TypeError) as exc:
+        raise StoreError(f"{url}: publish failed, the previous graph is unchanged: {exc}") from exc
+
+
+def _run_update(store: ox.Store, sparql: str, using: tuple, using_named: tuple, base_iri: str | None) -> None:
+    try:
+        store.update(add_using(sparql, using, using_named), base_iri=base_iri)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL update syntax error: {exc}") from exc
+    except (RuntimeError, ValueError) as exc:
+        raise QueryError(f"update failed: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"update failed: {exc}") from exc
+
+
+def _iri(value: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise QueryError(f"not an IRI: {value!r}: {exc}") from exc
+
+
+def check_query(sparql: str, bindings: Mapping[str, Node] | None = None) -> None:
+    """Raise QueryError unless `sparql` parses and takes `bindings` (run on an empty store)."""
+    OxigraphStore().query(sparql, bindings)

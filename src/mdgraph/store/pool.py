@@ -1,0 +1,205 @@
+"""Query runners that enforce a time limit without blocking the caller's event loop.
+
+`ProcessRunner` evaluates queries in a small pool of worker processes, each with its own
+read-only view of an on-disk store; a query past its limit gets its worker killed (the only
+way to stop Oxigraph mid-evaluation) and a fresh one started in the background.
+`ThreadRunner` has the same interface for in-memory stores (tests) and remote stores (whose
+HTTP timeout ends the thread); a timed-out query there is abandoned, not stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+from time import monotonic
+
+from ..errors import MdgraphError, StoreError
+from .base import GraphStore, QueryResult, QueryTimeout
+
+
+def _timeout_message(timeout: float | None) -> str:
+    return f"the query ran longer than the {timeout:g} s limit and was stopped"
+
+
+class ThreadRunner:
+    def __init__(self, store: GraphStore, size: int = 4) -> None:
+        self._store = store
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="mdgraph-query")
+
+    def query(self, timeout: float | None, *args, **kwargs) -> QueryResult:
+        future = self._executor.submit(self._store.query, *args, **kwargs)
+        try:
+            return future.result(timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise QueryTimeout(_timeout_message(timeout)) from None
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class _Worker:
+    """One query process: `python -m mdgraph.store.pool URL`, speaking length-prefixed pickles
+    on its stdin and stdout (a plain subprocess, so no parent __main__ is ever re-imported)."""
+
+    def __init__(self, url: str) -> None:
+        package_root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mdgraph.store.pool", url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+
+    def send(self, message) -> None:
+        _write(self.process.stdin, message)
+
+    def receive(self, timeout: float | None):
+        """The next message, or raise TimeoutError when none arrives within `timeout` seconds."""
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError
+        return _read(self.process.stdout)
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+        self.process.stdin.close()
+        self.process.stdout.close()
+
+
+def _write(stream, message) -> None:
+    data = pickle.dumps(message)
+    stream.write(struct.pack(">Q", len(data)) + data)
+    stream.flush()
+
+
+def _read(stream):
+    header = _read_exactly(stream, 8)
+    return pickle.loads(_read_exactly(stream, struct.unpack(">Q", header)[0]))
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            raise EOFError("the query worker exited")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class ProcessRunner:
+    def __init__(self, url: str, size: int = 2) -> None:
+        self._url = url
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._failure: str | None = None
+        for _ in range(size):
+            self._start_worker()
+
+    def _start_worker(self) -> None:
+        """Start a worker in the background; it joins the idle queue once its store is open."""
+        threading.Thread(target=self._spawn, name="mdgraph-spawn", daemon=True).start()
+
+    def _spawn(self) -> None:
+        worker = _Worker(self._url)
+        try:
+            ready = worker.receive(None)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            ready = ("error", "the worker exited while opening the store")
+        with self._lock:
+            if ready[0] != "ready":
+                self._failure = str(ready[1])
+            if self._closed or ready[0] != "ready":
+                worker.stop()
+                return
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.stop()
+        if not self._closed:
+            self._start_worker()
+
+    def query(self, timeout: float | None, *args, **kwargs) -> QueryResult:
+        deadline = None if timeout is None else monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            if self._failure and not self._all:
+                raise StoreError(f"no query worker could start: {self._failure}") from None
+            raise QueryTimeout(f"no query worker became free within the {timeout:g} s limit") from None
+        try:
+            worker.send((args, kwargs))
+            status, value = worker.receive(None if deadline is None else max(0.0, deadline - monotonic()))
+        except TimeoutError:
+            self._retire(worker)
+            raise QueryTimeout(_timeout_message(timeout)) from None
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            self._retire(worker)
+            raise StoreError(f"a query worker failed: {exc}") from exc
+        self._idle.put(worker)
+        if status == "ok":
+            return value
+        raise value
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.stop()
+
+
+def _serve(url: str) -> None:
+    """Worker process: open the store read-only, answer queries until the parent goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    requests = sys.stdin.buffer
+    replies = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)  # anything printed goes to stderr, never into the reply stream
+    try:
+        _answer(url, requests, replies)
+    except (BrokenPipeError, EOFError):
+        return  # the parent closed the pipes: it stopped or replaced this worker
+
+
+def _answer(url: str, requests, replies) -> None:
+    from . import open_store
+
+    try:
+        store = open_store(url)
+        store.is_empty()
+    except MdgraphError as exc:
+        _write(replies, ("error", str(exc)))
+        return
+    _write(replies, ("ready", None))
+    while True:
+        args, kwargs = _read(requests)
+        try:
+            _write(replies, ("ok", store.query(*args, **kwargs)))
+        except MdgraphError as exc:
+            _write(replies, ("error", type(exc)(str(exc))))
+        except Exception as exc:  # a bug must not kill the worker silently: report it to the caller
+            _write(replies, ("error", StoreError(f"query worker failed: {type(exc).__name__}: {exc}")))
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1])

@@ -1,0 +1,82 @@
+"""Conversions between rdflib terms (the API of building and mapping) and pyoxigraph terms."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from ..errors import QueryError
+
+
+def to_oxigraph(term: Node):
+    """The pyoxigraph term for an rdflib term; IRIs are validated by pyoxigraph."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}: expected an IRI, blank node or literal")
+
+
+def to_rdflib(term) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def substitution_terms(bindings) -> dict:
+    """pyoxigraph `substitutions` for a mapping of variable names to rdflib terms."""
+    try:
+        return {ox.Variable(name.lstrip("?$")): to_oxigraph(value) for name, value in (bindings or {}).items()}
+    except (TypeError, ValueError) as exc:
+        raise QueryError(f"cannot bind parameter: {exc}") from exc
+
+
+def ntriples_term(term: Node) -> str:
+    """A term in N-Triples syntax, escaped by pyoxigraph (for VALUES clauses sent to remote stores)."""
+    try:
+        return str(to_oxigraph(term))
+    except (TypeError, ValueError) as exc:
+        raise QueryError(f"cannot bind parameter: {exc}") from exc
+
+
+def json_term(term) -> dict:
+    """One term in the SPARQL 1.1 Query Results JSON format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": json_term(term.subject),
+                "predicate": json_term(term.predicate),
+                "object": json_term(term.object),
+            },
+        }
+    raise TypeError(f"unsupported term {term!r}")

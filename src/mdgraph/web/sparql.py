@@ -1,0 +1,212 @@
+"""The SPARQL 1.1 Protocol endpoint: query (GET, POST form, POST direct) and, with a token, update.
+
+Every malformed request gets a 4xx that says what was wrong: several `query` values (400),
+update through GET (400), an unsupported or missing Content-Type (415), a charset other than
+UTF-8 (415), a body that is not UTF-8 (400), a syntax error (400, the parser's message).
+Results over settings.result_limit rows are cut, never silently: the answer carries
+`X-Mdgraph-Truncated: true` and `X-Mdgraph-Result-Limit`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from .deps import ServiceDep, SettingsDep, TemplatesDep
+from .description import service_description_response
+from .negotiation import ASK_OFFERS, RDF_OFFERS, SELECT_OFFERS, acceptable, content_type, negotiate
+from .problems import problem
+from .ui import query_ui
+
+router = APIRouter(tags=["SPARQL 1.1 Protocol"])
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+OFFERS_BY_FORM = {"select": SELECT_OFFERS, "ask": ASK_OFFERS, "construct": RDF_OFFERS, "describe": RDF_OFFERS}
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+
+
+@dataclass
+class Operation:
+    """One protocol request, whatever way it came in."""
+
+    queries: list[str] = field(default_factory=list)
+    updates: list[str] = field(default_factory=list)
+    params: list[tuple[str, str]] = field(default_factory=list)
+
+    def values(self, name: str) -> tuple[str, ...]:
+        return tuple(value for key, value in self.params if key == name)
+
+
+def _media_type(header: str | None) -> tuple[str, dict[str, str]]:
+    media, *rest = (header or "").split(";")
+    params = {}
+    for part in rest:
+        key, _, value = part.partition("=")
+        params[key.strip().lower()] = value.strip().strip('"').lower()
+    return media.strip().lower(), params
+
+
+def _utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"the {what} is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+async def read_post(request: Request) -> Operation:
+    """The operation of a POST: form-encoded, or a query / update as the body."""
+    media, params = _media_type(request.headers.get("content-type"))
+    charset = params.get("charset", "utf-8")
+    if media not in (FORM, QUERY, UPDATE):
+        shown = f"Content-Type {media!r}" if media else "no Content-Type"
+        raise ProtocolError(415, f"{shown}: send {FORM}, {QUERY} or {UPDATE} (SPARQL 1.1 Protocol 2.1, 2.2)")
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"charset {charset!r} is not supported: SPARQL requests must be UTF-8")
+    body = await request.body()
+    url_params = list(request.query_params.multi_items())
+    if media == FORM:
+        try:
+            form = parse_qsl(_utf8(body, "form body"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise ProtocolError(400, "the form body percent-encodes bytes that are not UTF-8") from None
+        everything = url_params + form
+        return Operation(
+            queries=[v for k, v in everything if k == "query"],
+            updates=[v for k, v in everything if k == "update"],
+            params=everything,
+        )
+    if any(k in ("query", "update") for k, _ in url_params):
+        raise ProtocolError(400, f"a {media} body cannot be combined with `query` or `update` in the URL")
+    text = _utf8(body, "request body")
+    return Operation(queries=[text] if media == QUERY else [], updates=[text] if media == UPDATE else [], params=url_params)
+
+
+def read_get(request: Request) -> Operation:
+    params = list(request.query_params.multi_items())
+    return Operation(
+        queries=[v for k, v in params if k == "query"],
+        updates=[v for k, v in params if k == "update"],
+        params=params,
+    )
+
+
+def _authorised(request: Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+async def _update(request: Request, service, settings, operation: Operation) -> Response:
+    if len(operation.updates) > 1:
+        return problem(request, 400, f"{len(operation.updates)} `update` values: send exactly one")
+    if not service.updates_enabled:
+        return problem(request, 403, "this endpoint is read-only: updates are disabled")
+    if not _authorised(request, settings.update_token):
+        return problem(request, 403, "updates need the operator's token as `Authorization: Bearer ...`",
+                       {"WWW-Authenticate": 'Bearer realm="mdgraph"'})
+    await run_in_threadpool(
+        service.update,
+        operation.updates[0],
+        operation.values("using-graph-uri"),
+        operation.values("using-named-graph-uri"),
+    )
+    return Response(status_code=204)
+
+
+async def _query(request: Request, service, text: str, operation: Operation) -> Response:
+    accept = request.headers.get("accept")
+    form = service.query_form(text)
+    media = None
+    if form in OFFERS_BY_FORM:
+        media = negotiate(accept, OFFERS_BY_FORM[form])
+        if media is None:
+            return _not_acceptable(request, OFFERS_BY_FORM[form], form)
+
+    def run():
+        result = service.query(text, None, operation.values("default-graph-uri"), operation.values("named-graph-uri"))
+        chosen = media or negotiate(accept, OFFERS_BY_FORM["construct" if result.kind == "construct" else result.kind])
+        return result, chosen, (result.serialise(chosen) if chosen else b"")
+
+    result, chosen, body = await run_in_threadpool(run)
+    if chosen is None:
+        return _not_acceptable(request, OFFERS_BY_FORM[result.kind], result.kind)
+    headers = {"Vary": "Accept"}
+    if result.truncated:
+        headers["X-Mdgraph-Truncated"] = "true"
+        headers["X-Mdgraph-Result-Limit"] = str(result.limit)
+    return Response(body, headers=headers, media_type=content_type(chosen))
+
+
+def _not_acceptable(request: Request, offers, form: str) -> Response:
+    return problem(request, 406, f"{form.upper()} results can be sent as: {acceptable(offers)}")
+
+
+async def answer(request: Request, service, settings, operation: Operation) -> Response:
+    if operation.queries and operation.updates:
+        return problem(request, 400, "a request carries either `query` or `update`, not both")
+    if operation.updates:
+        return await _update(request, service, settings, operation)
+    if len(operation.queries) > 1:
+        return problem(request, 400, f"{len(operation.queries)} `query` values: send exactly one")
+    return await _query(request, service, operation.queries[0], operation)
+
+
+GraphUris = Annotated[list[str] | None, Query(alias="default-graph-uri", description="a graph of the default graph")]
+NamedUris = Annotated[list[str] | None, Query(alias="named-graph-uri", description="a named graph of the dataset")]
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query, or the service description / query UI without `query`",
+    responses={200: {"content": {"application/sparql-results+json": {}, "text/turtle": {}, "text/html": {}}}},
+)
+async def sparql_get(
+    request: Request,
+    service: ServiceDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    query: Annotated[str | None, Query(description="a SPARQL 1.1 query")] = None,
+    default_graph_uri: GraphUris = None,
+    named_graph_uri: NamedUris = None,
+) -> Response:
+    operation = read_get(request)
+    if operation.updates:
+        return problem(request, 400, "updates must be sent with POST (SPARQL 1.1 Protocol 2.2), never with GET")
+    if not operation.queries:
+        return await service_description_response(request, service, settings, templates, query_ui)
+    return await answer(request, service, settings, operation)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update by POST (form-encoded, application/sparql-query or application/sparql-update)",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}, "update": {"type": "string"}}}},
+                QUERY: {"schema": {"type": "string"}},
+                UPDATE: {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+async def sparql_post(request: Request, service: ServiceDep, settings: SettingsDep) -> Response:
+    try:
+        operation = await read_post(request)
+    except ProtocolError as exc:
+        return problem(request, exc.status, str(exc))
+    if not operation.queries and not operation.updates:
+        return problem(request, 400, "the request has no `query` and no `update`")
+    return await answer(request, service, settings, operation)

@@ -1,0 +1,254 @@
+"""One contract, every store: in memory, on disk, and a real `oxigraph serve` over HTTP."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.compare import isomorphic
+
+from mdgraph.errors import QueryError, StoreError
+from mdgraph.namespaces import MDG, MDGID
+from mdgraph.store import GraphStore, open_store
+
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+ANNEX = "https://w3id.org/mdgraph/graph/document/test-annex"
+SHEET = "https://w3id.org/mdgraph/graph/document/test-sheet"
+MOLDOVA = MDGID["country/md"]
+HEALTH_MOBILITY = MDGID["programme/health-mobility"]
+
+
+def _wait_for(url: str, process: subprocess.Popen) -> None:
+    for _ in range(200):
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"oxigraph serve did not answer at {url}")
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    """A real Oxigraph server on a free loopback port, with the union default graph."""
+    if not OXIGRAPH.exists():
+        pytest.skip("the oxigraph binary (PyPI package `oxigraph`) is not installed in this environment")
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    process = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(params=["memory", "disk", "remote"])
+def store(request, tmp_path) -> GraphStore:
+    if request.param == "memory":
+        opened = open_store("memory://")
+    elif request.param == "disk":
+        opened = open_store(f"oxigraph://{tmp_path}/store")
+    else:
+        opened = open_store(request.getfixturevalue("oxigraph_server"))
+        opened.publish(rdflib.Dataset())  # the server outlives one test: start empty
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def published(store, sample_dataset) -> GraphStore:
+    store.publish(sample_dataset)
+    return store
+
+
+def _quads(dataset: rdflib.Dataset) -> int:
+    return sum(len(g) for g in dataset.graphs())
+
+
+def test_empty_store(store):
+    assert store.is_empty()
+    assert store.count() == 0
+    assert store.graph_names() == []
+    assert not store.query("ASK { ?s ?p ?o }").boolean
+
+
+def test_publish_holds_every_named_graph(published, sample_dataset):
+    assert not published.is_empty()
+    assert published.count() == _quads(sample_dataset)
+    expected = sorted(str(g.identifier) for g in sample_dataset.graphs() if len(g))
+    assert published.graph_names() == expected
+
+
+def test_default_graph_is_the_union(published):
+    # the programme comes from a document graph, the sector label from the ontology graph
+    rows = published.query(
+        """PREFIX mdg: <https://w3id.org/mdgraph/ontology#>
+           PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+           SELECT ?label WHERE { ?p mdg:hasSector/skos:prefLabel ?label } ORDER BY ?label"""
+    ).rows()
+    assert [str(r[0]) for r in rows] == ["Diaspora", "Health"]
+
+
+def test_bindings_are_terms_not_text(published):
+    query = "SELECT ?country ?p WHERE { ?p <https://w3id.org/mdgraph/ontology#targetsCountry> ?country }"
+    assert published.query(query, {"country": MOLDOVA}).rows() == [(MOLDOVA, HEALTH_MOBILITY)]
+    hostile = Literal('x" } . ?p ?q ?r } #')
+    assert published.query(query, {"country": hostile}).rows() == []
+
+
+def test_protocol_dataset_and_from(published):
+    ask = "ASK { ?p <https://w3id.org/mdgraph/ontology#hasPartner> ?o }"
+    assert published.query(ask).boolean
+    assert not published.query(ask, default_graph_uris=[ANNEX]).boolean
+    assert published.query(ask, default_graph_uris=[SHEET]).boolean
+    assert not published.query(f"ASK FROM <{ANNEX}> {{ ?p <https://w3id.org/mdgraph/ontology#hasPartner> ?o }}").boolean
+    named = "SELECT ?g WHERE { GRAPH ?g { ?p <https://w3id.org/mdgraph/ontology#hasPartner> ?o } }"
+    assert published.query(named, named_graph_uris=[SHEET]).rows() == [(URIRef(SHEET),)]
+
+
+def test_result_kinds_and_formats(published, sample_dataset):
+    select = published.query("SELECT DISTINCT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }")
+    labels = {(s, o) for g in sample_dataset.graphs() for s, o in g.subject_objects(rdflib.RDFS.label)}
+    assert select.kind == "select" and select.variables == ["s", "o"] and set(select.rows()) == labels
+    for media_type in select.media_types():
+        assert select.serialise(media_type)
+    construct = published.query("CONSTRUCT WHERE { ?s a <https://w3id.org/mdgraph/ontology#Country> }")
+    assert construct.kind == "construct" and len(construct.graph()) == 2
+    for media_type, fmt in [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                            ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")]:
+        parsed = rdflib.Graph().parse(data=construct.serialise(media_type), format=fmt)
+        assert isomorphic(parsed, construct.graph())
+    ask = published.query("ASK { ?s a <https://w3id.org/mdgraph/ontology#Programme> }")
+    assert ask.kind == "ask" and ask.boolean is True
+    with pytest.raises(QueryError):
+        ask.serialise("text/csv")
+
+
+def test_limit_is_never_silent(published):
+    capped = published.query("SELECT ?s WHERE { ?s ?p ?o }", limit=3)
+    assert capped.truncated and len(capped) == 3 and capped.limit == 3
+    exact = published.query("SELECT ?s WHERE { ?s a <https://w3id.org/mdgraph/ontology#Programme> }", limit=2)
+    assert not exact.truncated and len(exact) == 2
+
+
+def test_describe_has_links_labels_inverse_links_and_quotes(published):
+    graph = published.describe(str(HEALTH_MOBILITY))
+    assert (HEALTH_MOBILITY, MDG.targetsCountry, MOLDOVA) in graph
+    assert (MOLDOVA, rdflib.RDFS.label, Literal("Moldova", lang="en")) in graph
+    assert (MDGID["organisation/iom"], MDG.implements, HEALTH_MOBILITY) in graph
+    quotes = {str(q) for q in graph.objects(None, MDG.quote)}
+    assert quotes == {"implemented in the Republic of Moldova", "funded by the European Union"}
+    country = published.describe(str(MOLDOVA))
+    assert "implemented in the Republic of Moldova" in {str(q) for q in country.objects(None, MDG.quote)}
+    assert len(published.describe("https://w3id.org/mdgraph/id/programme/unknown")) == 0
+
+
+@pytest.mark.parametrize("fmt, parse_as", [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"),
+                                           ("rdfxml", "xml"), ("nquads", "nquads"), ("trig", "trig")])
+def test_export(published, sample_dataset, fmt, parse_as):
+    out = io.BytesIO()
+    published.export(fmt, out)
+    if parse_as in ("nquads", "trig"):
+        dataset = rdflib.Dataset().parse(data=out.getvalue(), format=parse_as)
+        assert _quads(dataset) == _quads(sample_dataset)
+    else:
+        union = {t for g in sample_dataset.graphs() for t in g}
+        assert {t for t in rdflib.Graph().parse(data=out.getvalue(), format=parse_as)} == union
+
+
+def test_publish_replaces_everything_and_changes_version(published):
+    before = published.version()
+    smaller = rdflib.Dataset()
+    smaller.graph(URIRef(SHEET)).add((MDGID["programme/x"], rdflib.RDF.type, MDG.Programme))
+    published.publish(smaller)
+    assert published.graph_names() == [SHEET] and published.count() == 1
+    assert published.version() != before
+
+
+def test_failed_publish_keeps_the_previous_graph(published, sample_dataset):
+    broken = rdflib.Dataset()
+    broken.graph(URIRef(SHEET)).add((URIRef("not an iri"), rdflib.RDF.type, MDG.Programme))
+    with pytest.raises(StoreError):
+        published.publish(broken)
+    assert published.count() == _quads(sample_dataset)
+
+
+def test_update_with_using_graph(published):
+    published.update(
+        "INSERT { GRAPH <urn:g:out> { ?p a <urn:c:Partnered> } } WHERE { ?p <https://w3id.org/mdgraph/ontology#hasPartner> ?o }",
+        using_graph_uris=[ANNEX],
+    )
+    assert not published.query("ASK { ?p a <urn:c:Partnered> }").boolean
+    published.update(
+        "INSERT { GRAPH <urn:g:out> { ?p a <urn:c:Partnered> } } WHERE { ?p <https://w3id.org/mdgraph/ontology#hasPartner> ?o }",
+        using_graph_uris=[SHEET],
+    )
+    assert published.query("ASK { ?p a <urn:c:Partnered> }").boolean
+
+
+def test_syntax_error_is_a_query_error(published):
+    with pytest.raises(QueryError, match="syntax"):
+        published.query("SELECT ?s WHERE { ?s ")
+
+
+# -- the on-disk store's versions ------------------------------------------------------------
+
+
+def test_disk_versions_switch_atomically_and_old_ones_go(tmp_path, sample_dataset):
+    store = open_store(f"oxigraph://{tmp_path}/store")
+    for _ in range(3):
+        store.publish(sample_dataset)
+    current = (tmp_path / "store" / "current").readlink()
+    versions = sorted(p.name for p in (tmp_path / "store" / "versions").iterdir())
+    assert len(versions) == 2 and current.name == versions[-1]
+    reader = open_store(f"oxigraph://{tmp_path}/store")  # another process's view: read-only
+    assert reader.count() == _quads(sample_dataset)
+    smaller = rdflib.Dataset()
+    smaller.graph(URIRef(SHEET)).add((MDGID["programme/x"], rdflib.RDF.type, MDG.Programme))
+    store.publish(smaller)
+    assert reader.count() == 1  # a reader follows the pointer on its next call
+
+
+def test_disk_failed_publish_leaves_no_partial_version(tmp_path, sample_dataset):
+    store = open_store(f"oxigraph://{tmp_path}/store")
+    store.publish(sample_dataset)
+    broken = rdflib.Dataset()
+    broken.graph(URIRef(SHEET)).add((URIRef("not an iri"), rdflib.RDF.type, MDG.Programme))
+    with pytest.raises(StoreError):
+        store.publish(broken)
+    assert len(list((tmp_path / "store" / "versions").iterdir())) == 1
+    assert store.count() == _quads(sample_dataset)
+
+
+@pytest.mark.parametrize("url", ["ftp://x/y", "oxigraph://relative/path", "nonsense"])
+def test_unknown_store_urls_are_refused(url):
+    with pytest.raises(StoreError):
+        open_store(url)
+
+
+def test_default_store_url(tmp_path):
+    from mdgraph.config import Settings
+    from mdgraph.store import default_store_url
+
+    assert default_store_url(Settings(data_dir=tmp_path)) == f"oxigraph://{tmp_path}/store"
+    assert default_store_url(Settings(data_dir=tmp_path, store_url="memory://")) == "memory://"
+
