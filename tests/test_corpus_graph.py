@@ -12,7 +12,7 @@ import pytest
 from rdflib import BNode, Graph
 from rdflib.compare import isomorphic
 
-from mdgraph.build import build, compile_graph, load_ontology
+from mdgraph.build import build, compile_graph
 from mdgraph.config import PROJECT_ROOT, Settings
 from mdgraph.service import Service
 
@@ -141,18 +141,6 @@ def test_every_link_of_a_programme_has_its_quote(service):
     assert {"targetsCountry", "hasSector", "hasPartner"} <= set(by_property)
     assert any("Republic of Moldova" in row["quote"] for row in by_property["targetsCountry"])
     assert all(row["document"].endswith("001-bb497e209f5cb847") for row in quotes)
-
-
-def test_compiled_reasoning_equals_owlrl_on_the_corpus(settings):
-    from mdgraph.reason import infer, reference_closure
-
-    assembly, _ = compile_graph(settings)
-    asserted = Graph()
-    for s, p, o, g in assembly.dataset.quads():
-        if not str(g).endswith("/inferred"):
-            asserted.add((s, p, o))
-    ontology = load_ontology(settings.ontology_dir)
-    assert set(infer(asserted, ontology)) == set(reference_closure(asserted, ontology))
 
 
 def test_a_non_conforming_build_leaves_the_last_good_graph(settings, service, tmp_path):
