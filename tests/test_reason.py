@@ -173,7 +173,8 @@ def test_inferred_literals_keep_their_form(sample, closures, reasoner):
 
 def test_compiled_rules_give_the_owlrl_closure_on_the_corpus(ontology):
     """The whole pipeline's asserted graph (extraction, resolution, mapping) of corpus/."""
-    from mdgraph.build import assemble, load_resolver, load_rules, read_corpus
+    from mdgraph.build import assemble, load_resolver, load_rules
+    from mdgraph.extract.reader import read_corpus
 
     corpus = assemble(read_corpus(ROOT / "corpus"), load_resolver(ROOT / "mappings"),
                       load_rules(ROOT / "mappings" / "rdf.yaml"), ontology)

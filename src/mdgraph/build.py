@@ -2,7 +2,9 @@
 
 Everything up to publishing happens in memory on rdflib graphs; the store is written only
 when the whole graph conforms, and atomically, so a failed build leaves the last good
-graph in place.
+graph in place. The documents are the corpus folder's and those added with `mdgraph ingest`
+(ingest/library.py); every build reports what it changes in the published graph, per
+document, so the effect of an extractor change can be reviewed.
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ from rdflib import Dataset, Graph
 from .config import Settings
 from .errors import MappingError
 from .extract import extract_document
-from .extract.reader import read_corpus
+from .extract.text import fold
+from .ingest.changes import GraphChange, compare, dataset_snapshot, format_changes, store_snapshot
+from .ingest.library import Library, corpus_lock
+from .ingest.review import write_review
 from .mapping import MappingRules, load_rules
 from .model import Document, Organisation, Programme
-from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, bind_prefixes, document_graph, instance_iri
+from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, bind_prefixes, document_graph
 from .reason import infer
 from .resolve import ProgrammeResolver, load_resolver, resolve_document
+from .store import default_store_url, open_store
 from .validate import ValidationResult, format_report, load_shapes, validate
 
 Progress = Callable[[str], None]
@@ -38,6 +44,7 @@ class Assembly:
     organisations: dict[str, Organisation]
     countries: set[str]
     unresolved: list[tuple[str, str, str]]             # (document, field, surface string)
+    unmapped: dict[str, list[str]] = field(default_factory=dict)  # document key -> unknown sector labels
 
     def union(self) -> Graph:
         graph = Graph()
@@ -45,6 +52,27 @@ class Assembly:
         for quad in self.dataset.quads((None, None, None, None)):
             graph.add(quad[:3])
         return graph
+
+    def organisations_of(self, document_key: str) -> list[str]:
+        """Keys of the organisations a document's programmes name (with their parents)."""
+        return _used_organisations(self.programmes.get(document_key, ()), self.organisations)
+
+    def review(self) -> dict:
+        """What a person should look at, per document and for the organisations not in the alias table."""
+        documents = {}
+        for document in sorted(self.documents, key=lambda d: d.key):
+            documents[document.key] = {
+                "file": Path(document.path).name,
+                "unresolved": [{"field": f, "text": t} for d, f, t in self.unresolved if d == document.key],
+                "unmapped_sectors": self.unmapped.get(document.key, []),
+            }
+        mentioned: dict[str, list[str]] = {}
+        for key in sorted(documents):
+            for organisation in self.organisations_of(key):
+                mentioned.setdefault(organisation, []).append(key)
+        unknown = [{"key": key, "label": self.organisations[key].label, "documents": mentioned[key]}
+                   for key in sorted(mentioned) if not self.organisations[key].known]
+        return {"documents": documents, "unknown_organisations": unknown}
 
 
 @dataclass
@@ -61,6 +89,11 @@ class BuildReport:
     store: str = ""
     seconds: float = 0.0
     unresolved: list[tuple[str, str, str]] = field(default_factory=list)
+    changes: list[GraphChange] = field(default_factory=list)
+    first: bool = False                                # nothing was published before
+
+    def changes_text(self, shown: int = 5) -> str:
+        return format_changes(self.changes, shown, self.first)
 
     @property
     def conforms(self) -> bool:
@@ -158,12 +191,16 @@ def assemble(documents: list[Document], resolver: ProgrammeResolver, rules: Mapp
     for triple in ontology:
         ontology_graph.add(triple)
     by_document: dict[str, list[Programme]] = {}
+    labelled: dict[str, list[str]] = {}
     for index, document in enumerate(sorted(documents, key=lambda d: d.key), start=1):
         records = extract_document(document)
         by_document[document.key] = resolve_document(records, resolver)
+        labelled[document.key] = [fold(m.text) for r in records for m in (*r.thematic_areas, *r.tags)]
         if progress:
             progress(f"[{index}/{len(documents)}] {Path(document.path).name}: "
                      f"{len(by_document[document.key])} programmes")
+    unknown_labels = set(resolver.sectors.unmapped())
+    unmapped = {key: list(dict.fromkeys(t for t in texts if t in unknown_labels)) for key, texts in labelled.items()}
     labels: dict[str, str] = {}
     for programmes in by_document.values():
         for programme in programmes:
@@ -174,23 +211,33 @@ def assemble(documents: list[Document], resolver: ProgrammeResolver, rules: Mapp
         graph = dataset.graph(document_graph(document.key))
         countries |= _document_graph(document, by_document[document.key], labels, resolver,
                                      organisations, rules, graph)
-    return Assembly(dataset, documents, by_document, organisations, countries, list(resolver.unresolved))
+    return Assembly(dataset, documents, by_document, organisations, countries, list(resolver.unresolved), unmapped)
 
 
-def add_inferences(assembly: Assembly, ontology: Graph) -> int:
-    inferred = infer(assembly.union(), ontology)
+def add_inferences(assembly: Assembly, ontology: Graph) -> tuple[Graph, int]:
+    """Reasoning over the union: fills the inferred graph; returns the new union and how much was inferred."""
+    union = assembly.union()
+    inferred = infer(union, ontology)
     graph = assembly.dataset.graph(INFERRED_GRAPH)
     for triple in inferred:
         graph.add(triple)
-    return len(inferred)
+        union.add(triple)
+    return union, len(inferred)
 
 
 def compile_graph(settings: Settings, corpus_dir: Path | None = None,
                   progress: Progress | None = None) -> tuple[Assembly, BuildReport]:
-    """Everything but publishing: the assembled, reasoned and validated graph."""
+    """Everything but publishing: the corpus folder's and the ingested documents, assembled,
+    reasoned and validated."""
+    documents = Library.open(settings.data_dir).documents(Path(corpus_dir or settings.corpus_dir))
+    return derive(settings, documents, progress)
+
+
+def derive(settings: Settings, documents: list[Document],
+           progress: Progress | None = None) -> tuple[Assembly, BuildReport]:
+    """The assembled, reasoned and validated graph of exactly these documents."""
     started = time.monotonic()
     say = progress or (lambda message: None)
-    documents = read_corpus(corpus_dir or settings.corpus_dir)
     say(f"read {len(documents)} documents")
     ontology = load_ontology(settings.ontology_dir)
     rules = load_rules(settings.mappings_dir / "rdf.yaml")
@@ -198,9 +245,8 @@ def compile_graph(settings: Settings, corpus_dir: Path | None = None,
     shapes = load_shapes(settings.shapes_dir)
     assembly = assemble(documents, resolver, rules, ontology, say)
     say("reasoning")
-    inferred = add_inferences(assembly, ontology)
+    union, inferred = add_inferences(assembly, ontology)
     say("validating")
-    union = assembly.union()
     result = validate(union, shapes, ontology, qc_dir=settings.queries_dir / "qc")
     report = BuildReport(
         documents=len(documents),
@@ -218,21 +264,27 @@ def compile_graph(settings: Settings, corpus_dir: Path | None = None,
 
 
 def build(settings: Settings, corpus_dir: Path | None = None, progress: Progress | None = None) -> BuildReport:
-    """Builds the corpus and publishes it when it conforms (contract: `mdgraph build`)."""
-    from .store import default_store_url, open_store
-
+    """Builds the corpus (and the ingested documents) and publishes it when it conforms
+    (contract: `mdgraph build`); the report has the changes against the published graph."""
     started = time.monotonic()
-    assembly, report = compile_graph(settings, corpus_dir, progress)
-    if report.conforms:
+    corpus = Path(corpus_dir or settings.corpus_dir).resolve()
+    with corpus_lock(settings.data_dir):
+        library = Library.open(settings.data_dir)
+        assembly, report = derive(settings, library.documents(corpus), progress)
         url = settings.store_url or default_store_url(settings)
         store = open_store(url)
         try:
-            store.publish(assembly.dataset)
+            before = store_snapshot(store)
+            report.changes, report.first = compare(before, dataset_snapshot(assembly.dataset)), not before
+            if report.conforms:
+                store.publish(assembly.dataset)
+                library.corpus_dir = corpus
+                library.save()
+                write_review(settings.data_dir, assembly.review())
+                report.published, report.store = True, url
         finally:
             store.close()
-        report.published = True
-        report.store = url
-    elif progress:
+    if not report.conforms and progress:
         progress(format_report(report.validation))
     report.seconds = time.monotonic() - started
     return report

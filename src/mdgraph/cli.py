@@ -1,7 +1,8 @@
 """The `mdgraph` command (contract §5). Thin: every command calls the service or the pipeline.
 
-Exit codes: 0 success; 1 the graph does not conform (build, validate) or a score is below
-its target (evaluate --check); 2 an error, printed as one line naming what is wrong.
+Exit codes: 0 success; 1 the graph does not conform (build, ingest, remove, validate) or a
+score is below its target (evaluate --check); 2 an error, printed as one line naming what is
+wrong (ingest: a file could not be read and was put in quarantine).
 """
 
 from __future__ import annotations
@@ -33,7 +34,37 @@ def cmd_build(args, settings: Settings) -> int:
 
     report = build(settings, Path(args.corpus) if args.corpus else None, None if args.quiet else _progress)
     print(report.summary())
+    print(report.changes_text(args.show))
     return EXIT_OK if report.published else EXIT_VIOLATIONS
+
+
+def _print_report(report, args) -> int:
+    """An ingest or remove report, as text or JSON; rejected files also as one error line each."""
+    print(json.dumps(report.as_dict(args.show), indent=2, ensure_ascii=False) if args.json else report.text(args.show))
+    for outcome in report.documents:
+        if outcome.status == "rejected":
+            print(f"mdgraph {args.command}: error: {outcome.file}: {outcome.reason}", file=sys.stderr)
+    return report.exit_code
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from .ingest.library import Source, document_limit
+
+    limit = document_limit(settings)
+    sources = [Source.from_path(Path(name), limit) for name in args.files]
+    return _print_report(_service(settings).ingest(sources, limit, None if args.quiet else _progress), args)
+
+
+def cmd_remove(args, settings: Settings) -> int:
+    return _print_report(_service(settings).remove(args.document, None if args.quiet else _progress), args)
+
+
+def cmd_review(args, settings: Settings) -> int:
+    service = _service(settings)
+    service.ensure_published()
+    found = service.review()
+    print(json.dumps(found.as_dict(), indent=2, ensure_ascii=False) if args.json else found.text())
+    return EXIT_OK
 
 
 def _service(settings: Settings):
@@ -155,6 +186,13 @@ def cmd_serve(args, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _report_options(p: argparse.ArgumentParser, run) -> None:
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.add_argument("--show", type=int, default=5, metavar="N", help="triples shown per changed graph (default 5)")
+    p.set_defaults(run=run)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="mdgraph", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -162,7 +200,20 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="extract, map, reason, validate the corpus and publish it")
     p.add_argument("--corpus", metavar="DIR", help="corpus folder (default: the project's corpus/)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.add_argument("--show", type=int, default=5, metavar="N", help="triples shown per changed graph (default 5)")
     p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("ingest", help="add documents (text, PDF, HTML) to the published graph")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    _report_options(p, cmd_ingest)
+
+    p = sub.add_parser("remove", help="remove one document's facts from the published graph")
+    p.add_argument("document", metavar="DOC", help="document key, file name or SHA-256 prefix")
+    _report_options(p, cmd_remove)
+
+    p = sub.add_parser("review", help="list what needs a person's look: unknown organisations, unresolved strings, gaps")
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.set_defaults(run=cmd_review)
 
     p = sub.add_parser("export", help="write the published graph (asserted + inferred)")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS)

@@ -47,6 +47,7 @@ class Settings:
     query_timeout: float = 30.0
     result_limit: int = 10000
     max_body_bytes: int = 1_000_000
+    max_document_bytes: int = 50_000_000
     update_token: str = ""
     cors_origins: tuple[str, ...] = ("*",)
     extra: dict = field(default_factory=dict, compare=False, repr=False)
@@ -68,6 +69,7 @@ class Settings:
             query_timeout=_number(env, "MDGRAPH_QUERY_TIMEOUT", defaults.query_timeout),
             result_limit=_number(env, "MDGRAPH_RESULT_LIMIT", defaults.result_limit, int),
             max_body_bytes=_number(env, "MDGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes, int),
+            max_document_bytes=_number(env, "MDGRAPH_MAX_DOCUMENT_BYTES", defaults.max_document_bytes, int),
             update_token=env.get("MDGRAPH_UPDATE_TOKEN", ""),
             cors_origins=tuple(o.strip() for o in cors.split(",") if o.strip()) if cors is not None else defaults.cors_origins,
         )

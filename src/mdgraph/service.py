@@ -1,5 +1,6 @@
 """The facade the CLI and the web app call: queries with their safety rules, named queries,
-resource descriptions, export, health, and building the graph when there is none.
+resource descriptions, export, health, building the graph when there is none, and the corpus:
+ingest, remove, the list of documents and what needs review.
 
 Queries on the embedded on-disk store run in worker processes (store/pool.py) so a time
 limit really stops them and the caller (an event loop) never blocks on evaluation.
@@ -42,6 +43,24 @@ _STATISTICS = {
     "documents": """PREFIX mdg: <https://w3id.org/mdgraph/ontology#>
                     SELECT DISTINCT ?document WHERE { ?document a mdg:Document } ORDER BY ?document""",
 }
+#: Every document of the published graph with its named graph's size and its programmes.
+_DOCUMENTS = """
+PREFIX mdg: <https://w3id.org/mdgraph/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?document ?graph (SAMPLE(?name) AS ?title) (SAMPLE(?id) AS ?file) (SAMPLE(?hash) AS ?sha256)
+       (SAMPLE(?size) AS ?triples) (COUNT(DISTINCT ?programme) AS ?programmes)
+WHERE {
+  { SELECT ?graph (COUNT(*) AS ?size) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph }
+  GRAPH ?graph {
+    ?document a mdg:Document .
+    OPTIONAL { ?document dcterms:title ?name }
+    OPTIONAL { ?document dcterms:identifier ?id }
+    OPTIONAL { ?document mdg:sha256 ?hash }
+    OPTIONAL { ?programme prov:wasDerivedFrom ?document ; a mdg:Programme }
+  }
+} GROUP BY ?document ?graph ORDER BY ?document
+"""
 
 
 class Service:
@@ -248,6 +267,36 @@ class Service:
         from .build import build  # the pipeline is only needed on first start
 
         return build(self.settings, progress=progress)
+
+    # -- the corpus ----------------------------------------------------------------------------
+
+    def documents(self) -> list[dict]:
+        """The documents of the published graph: key, title, file, sha256, programmes, triples."""
+        rows = self._run(None, _DOCUMENTS, {}, limit=None).rows()
+        return [{"key": str(document).rsplit("/", 1)[-1], "iri": str(document), "graph": str(graph),
+                 "title": str(title or ""), "file": str(file or ""), "sha256": str(sha or ""),
+                 "programmes": int(programmes), "triples": int(triples)}
+                for document, graph, title, file, sha, triples, programmes in rows]
+
+    def ingest(self, sources, max_bytes: int | None = None, progress: Callable[[str], None] | None = None):
+        """Add documents (ingest.pipeline.Source) to the published graph; returns the IngestReport."""
+        from .ingest.library import document_limit
+        from .ingest.pipeline import ingest  # the extraction pipeline is only needed for changes
+
+        limit = document_limit(self.settings) if max_bytes is None else max_bytes
+        return ingest(self.settings, self.store, list(sources), limit, progress)
+
+    def remove(self, reference: str, progress: Callable[[str], None] | None = None):
+        """Remove one document (key, file name or SHA-256 prefix); returns the IngestReport."""
+        from .ingest.pipeline import remove
+
+        return remove(self.settings, self.store, reference, progress)
+
+    def review(self):
+        """What needs a person's look across the published corpus (ingest.review.Review)."""
+        from .ingest.review import review
+
+        return review(self.settings.data_dir, self.store)
 
     def close(self) -> None:
         if self._runner is not None:

@@ -155,6 +155,12 @@ class GraphStore(Protocol):
     def publish(self, dataset: rdflib.Dataset) -> None:
         """Replace everything with the named graphs of `dataset`, atomically for readers."""
 
+    def replace_graphs(
+        self, graphs: Mapping[rdflib.URIRef, rdflib.Graph], remove: Iterable[rdflib.URIRef] = ()
+    ) -> None:
+        """Put each of `graphs` in place of the named graph of its name and drop the graphs
+        named in `remove`, in one step atomic for readers; every other graph stays as it is."""
+
     def query(
         self,
         sparql: str,

@@ -1,11 +1,12 @@
 """Embedded Oxigraph stores: in memory (tests) and on disk (the default).
 
-On disk, each publish builds a complete new database in a fresh directory and then replaces
-the `current` symlink with os.replace, so readers see the old graph or the new one, never a
-half-written one; a failed publish leaves `current` untouched. Published versions are
-opened read-only, so any number of processes (the server, its query workers, a CLI) can read
-while another process publishes. The previous version is kept for queries still running on
-it; older ones are removed.
+On disk, each publish (and each update or replace_graphs, on a copy of the published one)
+builds a complete new database in a fresh directory and then replaces the `current` symlink
+with os.replace, so readers see the old graph or the new one, never a half-written one; a
+failed publish leaves `current` untouched. Published versions are opened read-only, so any
+number of processes (the server, its query workers, a CLI) can read while another process
+publishes. The previous version is kept for queries still running on it; older ones are
+removed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ from .terms import substitution_terms, to_oxigraph
 
 def load_dataset(store: ox.Store, dataset: rdflib.Dataset) -> None:
     """Copy the named graphs (and any default-graph triples) of an rdflib Dataset into `store`."""
+    load_graphs(store, ((graph.identifier, graph) for graph in dataset.graphs()))
+
+
+def load_graphs(store: ox.Store, graphs: Iterable[tuple[Node, rdflib.Graph]]) -> None:
+    """Copy (name, graph) pairs into `store`; DATASET_DEFAULT_GRAPH_ID names the default graph."""
     cache: dict = {}
 
     def term(node):
@@ -41,8 +47,8 @@ def load_dataset(store: ox.Store, dataset: rdflib.Dataset) -> None:
 
     default = ox.DefaultGraph()
     quads = []
-    for graph in dataset.graphs():
-        name = default if graph.identifier == rdflib.graph.DATASET_DEFAULT_GRAPH_ID else term(graph.identifier)
+    for identifier, graph in graphs:
+        name = default if identifier == rdflib.graph.DATASET_DEFAULT_GRAPH_ID else term(identifier)
         if name != default:
             store.add_graph(name)
         quads.extend(ox.Quad(term(s), term(p), term(o), name) for s, p, o in graph)
@@ -126,6 +132,15 @@ class OxigraphStore:
         _fill(fresh, dataset, self.url)
         self._store, self._version = fresh, uuid.uuid4().hex
 
+    def replace_graphs(self, graphs: Mapping[rdflib.URIRef, rdflib.Graph], remove: Iterable[rdflib.URIRef] = ()) -> None:
+        current = self._current()
+        fresh = ox.Store()
+        for name in current.named_graphs():
+            fresh.add_graph(name)
+        fresh.bulk_extend(current.quads_for_pattern(None, None, None, None))
+        _change_graphs(fresh, graphs, remove, self.url)
+        self._store, self._version = fresh, uuid.uuid4().hex
+
     def update(self, sparql: str, *, using_graph_uris=(), using_named_graph_uris=(), base_iri=None) -> None:
         _run_update(self._current(), sparql, tuple(using_graph_uris), tuple(using_named_graph_uris), base_iri)
         self._version = uuid.uuid4().hex
@@ -171,14 +186,21 @@ class DiskStore(OxigraphStore):
 
     def update(self, sparql: str, *, using_graph_uris=(), using_named_graph_uris=(), base_iri=None) -> None:
         def apply(path: Path) -> None:
-            current = self._current()
-            if self._opened:
-                current.backup(str(path))
-            writable = ox.Store(str(path))
+            writable = self._writable_copy(path)
             _run_update(writable, sparql, tuple(using_graph_uris), tuple(using_named_graph_uris), base_iri)
             writable.flush()
 
         self._replace(apply)
+
+    def replace_graphs(self, graphs: Mapping[rdflib.URIRef, rdflib.Graph], remove: Iterable[rdflib.URIRef] = ()) -> None:
+        self._replace(lambda path: _change_graphs(self._writable_copy(path), graphs, remove, self.url))
+
+    def _writable_copy(self, path: Path) -> ox.Store:
+        """A writable copy, at `path`, of the published graph (empty when none is published)."""
+        current = self._current()
+        if self._opened:
+            current.backup(str(path))
+        return ox.Store(str(path))
 
     def _replace(self, write) -> None:
         """Write a new version with `write(path)`, then switch `current` to it."""
@@ -210,6 +232,17 @@ def _fill(store: ox.Store, dataset: rdflib.Dataset, url: str) -> None:
         store.flush()
     except (OSError, ValueError, TypeError) as exc:
         raise StoreError(f"{url}: publish failed, the previous graph is unchanged: {exc}") from exc
+
+
+def _change_graphs(store: ox.Store, graphs: Mapping[rdflib.URIRef, rdflib.Graph], remove: Iterable[rdflib.URIRef],
+                   url: str) -> None:
+    try:
+        for name in (*graphs, *remove):
+            store.remove_graph(ox.NamedNode(str(name)))
+        load_graphs(store, graphs.items())
+        store.flush()
+    except (OSError, ValueError, TypeError) as exc:
+        raise StoreError(f"{url}: replacing graphs failed, the previous graph is unchanged: {exc}") from exc
 
 
 def _run_update(store: ox.Store, sparql: str, using: tuple, using_named: tuple, base_iri: str | None) -> None:

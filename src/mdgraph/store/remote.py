@@ -9,8 +9,9 @@ What the server must provide:
 - **Default graph = union of the named graphs.** Oxigraph: `oxigraph serve --union-default-graph`;
   Fuseki: `tdb2:unionDefaultGraph true` on the dataset; GraphDB, Virtuoso and QLever query all
   graphs when no FROM is given, which is the same thing.
-- **One update request = one transaction**, which makes `publish` atomic: it sends a single
-  `DROP SILENT ALL; INSERT DATA {...}` request. Oxigraph, Fuseki (TDB2) and GraphDB run a request
+- **One update request = one transaction**, which makes `publish` and `replace_graphs` atomic:
+  each sends a single `DROP SILENT ALL` (or `DROP SILENT GRAPH <g>` per graph) `; INSERT DATA {...}`
+  request. Oxigraph, Fuseki (TDB2) and GraphDB run a request
   in one transaction; Virtuoso does with `log_enable(1)` (its default); QLever has no SPARQL
   Update and can only be queried (publish with its own index builder).
 - Bound parameters travel as a `VALUES` block at the start of the query's WHERE group, each term
@@ -117,40 +118,22 @@ class RemoteStore:
 
     def publish(self, dataset: rdflib.Dataset) -> None:
         """Replace everything in one update request (atomic on transactional servers)."""
+        self._send_graphs("DROP SILENT ALL ;\n", [(graph.identifier, graph) for graph in dataset.graphs()])
+
+    def replace_graphs(self, graphs: Mapping[rdflib.URIRef, rdflib.Graph], remove: Iterable[rdflib.URIRef] = ()) -> None:
+        """Drop and refill the named graphs in one update request (atomic on transactional servers)."""
+        drops = "".join(f"DROP SILENT GRAPH {ntriples_term(name)} ;\n" for name in (*graphs, *remove))
+        self._send_graphs(drops, list(graphs.items()))
+
+    def _send_graphs(self, preamble: str, graphs: list[tuple[Node, rdflib.Graph]]) -> None:
         try:
-            body = self._publish_request(dataset)
+            body = _graphs_request(preamble, graphs)
         except (ValueError, TypeError) as exc:
             raise StoreError(f"publish failed, the previous graph is unchanged: {exc}") from exc
         try:
             self.update(body)
         except QueryError as exc:
             raise StoreError(f"publish failed, the previous graph is unchanged: {exc}") from exc
-
-    @staticmethod
-    def _publish_request(dataset: rdflib.Dataset) -> str:
-        body = io.StringIO()
-        body.write("DROP SILENT ALL ;\n")
-        empty = []
-        blocks = []
-        for graph in dataset.graphs():
-            if not len(graph):
-                if graph.identifier != rdflib.graph.DATASET_DEFAULT_GRAPH_ID:
-                    empty.append(graph.identifier)
-                continue
-            triples = ox.serialize(
-                [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph],
-                format=ox.RdfFormat.N_TRIPLES,
-            ).decode()
-            if graph.identifier == rdflib.graph.DATASET_DEFAULT_GRAPH_ID:
-                blocks.append(triples)
-            else:
-                blocks.append(f"GRAPH {ntriples_term(graph.identifier)} {{\n{triples}}}\n")
-        for name in empty:
-            body.write(f"CREATE SILENT GRAPH {ntriples_term(name)} ;\n")
-        body.write("INSERT DATA {\n")
-        body.writelines(blocks)
-        body.write("}\n")
-        return body.getvalue()
 
     def describe(self, iri: str) -> rdflib.Graph:
         return self.query(DESCRIBE_QUERY, {"this": rdflib.URIRef(iri)}).graph()
@@ -183,3 +166,25 @@ class RemoteStore:
     def close(self) -> None:
         if self._own_client:
             self._client.close()
+
+
+def _graphs_request(preamble: str, graphs: list[tuple[Node, rdflib.Graph]]) -> str:
+    """`preamble` then one INSERT DATA with every (name, graph); empty named graphs are created."""
+    body = io.StringIO()
+    body.write(preamble)
+    blocks = []
+    for name, graph in graphs:
+        default = name == rdflib.graph.DATASET_DEFAULT_GRAPH_ID
+        if not len(graph):
+            if not default:
+                body.write(f"CREATE SILENT GRAPH {ntriples_term(name)} ;\n")
+            continue
+        triples = ox.serialize(
+            [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph],
+            format=ox.RdfFormat.N_TRIPLES,
+        ).decode()
+        blocks.append(triples if default else f"GRAPH {ntriples_term(name)} {{\n{triples}}}\n")
+    body.write("INSERT DATA {\n")
+    body.writelines(blocks)
+    body.write("}\n")
+    return body.getvalue()
