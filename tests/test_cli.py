@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from mdgraph.config import PROJECT_ROOT, Settings
+from mdgraph.config import PROJECT_ROOT
 from mdgraph.namespaces import MDG, MDGID, document_graph
 from mdgraph.store import open_store
 
