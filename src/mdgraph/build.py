@@ -30,6 +30,7 @@ from .reason import infer
 from .resolve import ProgrammeResolver, load_resolver, resolve_document
 from .store import default_store_url, open_store
 from .validate import ValidationResult, format_report, load_shapes, validate
+from .views import build_views
 
 Progress = Callable[[str], None]
 
@@ -278,6 +279,7 @@ def build(settings: Settings, corpus_dir: Path | None = None, progress: Progress
             report.changes, report.first = compare(before, dataset_snapshot(assembly.dataset)), not before
             if report.conforms:
                 store.publish(assembly.dataset)
+                build_views(store, settings.views_path)
                 library.corpus_dir = corpus
                 library.save()
                 write_review(settings.data_dir, assembly.review())

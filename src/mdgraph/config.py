@@ -52,6 +52,11 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def views_path(self) -> Path:
+        """The precomputed views of the published graph (views/), beside the store."""
+        return self.data_dir / "views.sqlite"
+
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
         env = dict(os.environ if env is None else env)

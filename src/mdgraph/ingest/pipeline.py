@@ -24,6 +24,7 @@ from ..extract.reader import parse_document
 from ..model import Document
 from ..namespaces import ONTOLOGY_GRAPH, document_graph
 from ..store import GraphStore
+from ..views import build_views
 from .changes import GraphChange, compare, dataset_snapshot, format_changes, ontology_changed, store_snapshot
 from .library import Library, Source, corpus_lock, find_document, quarantine, safe_name
 from .review import write_review
@@ -134,7 +135,7 @@ def ingest(settings: Settings, store: GraphStore, sources: list[Source], max_byt
         if incoming:
             documents = [d for d in current if d.key not in incoming] + [d for d, _ in incoming.values()]
             assembly, result = derive(settings, sorted(documents, key=lambda d: d.key), progress)
-            _publish(store, assembly, result, report)
+            _publish(store, assembly, result, report, settings)
             _describe(report, assembly)
             if report.published:
                 for document, data in incoming.values():
@@ -159,7 +160,7 @@ def remove(settings: Settings, store: GraphStore, reference: str, progress: Prog
         outcome = DocumentOutcome(Path(document.path).name, "removed", document.key, document.sha256)
         report.documents.append(outcome)
         assembly, result = derive(settings, [d for d in current if d.key != document.key], progress)
-        _publish(store, assembly, result, report)
+        _publish(store, assembly, result, report, settings)
         if report.published:
             library.entries.pop(document.key, None)
             if document.key in library.corpus_keys(corpus):
@@ -183,7 +184,8 @@ def _read(source: Source, name: str, max_bytes: int) -> Document:
     return parse_document(name, source.data)
 
 
-def _publish(store: GraphStore, assembly: Assembly, result: BuildReport, report: IngestReport) -> None:
+def _publish(store: GraphStore, assembly: Assembly, result: BuildReport, report: IngestReport,
+             settings: Settings) -> None:
     """Write the named graphs that changed, in one step, when the whole graph conforms."""
     report.changes = compare(store_snapshot(store), dataset_snapshot(assembly.dataset))
     report.triples = result.triples
@@ -197,6 +199,7 @@ def _publish(store: GraphStore, assembly: Assembly, result: BuildReport, report:
     gone = [URIRef(c.graph) for c in report.changes if c.status == "removed"]
     if graphs or gone:
         store.replace_graphs(graphs, gone)
+        build_views(store, settings.views_path)
     report.published = True
 
 
