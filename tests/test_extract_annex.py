@@ -9,13 +9,11 @@ from pathlib import Path
 import pytest
 
 from mdgraph.extract.annex import extract_annex_entries, looks_like_annex
+from mdgraph.extract.names import ROLE_FUNDER, ROLE_IMPLEMENTER, split_organisations
 from mdgraph.extract.text import (
-    ROLE_FUNDER,
-    ROLE_IMPLEMENTER,
     blank_page_furniture,
     fold,
     normalise_key,
-    split_organisations,
     split_places,
     split_topics,
     urls_in_lines,
@@ -192,7 +190,8 @@ def test_summary_dates(summary, start, end):
     ("In the context of the initiative Mainstreaming Migration, supported by the Swiss Agency for Development and "
      "Cooperation (SDC) and led by IOM and UNDP, UNICEF Tunisia has collaborated with UNDP, IOM and UNFPA to "
      "support national authorities.",
-     ["IOM", "UNDP"], ["the Swiss Agency for Development and Cooperation (SDC)"], ["UNDP", "IOM", "UNFPA"]),
+     ["IOM", "UNDP"], ["the Swiss Agency for Development and Cooperation (SDC)"],
+     ["UNDP", "IOM", "UNFPA", "UNICEF Tunisia"]),
     ("The Ministry of Education hopes to accomplish the return of 500 teachers.", [], [], []),
     ("The Togo Diaspora Programme Committee decided to subdivide the conference.", [], [], []),
 ])

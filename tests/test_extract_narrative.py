@@ -12,9 +12,8 @@ import pytest
 
 from mdgraph.extract.narrative import extract_narrative_programmes
 from mdgraph.extract.project_sheet import extract_project_sheets
-from mdgraph.extract.prose import (
-    acronym_fits, defined_acronyms, find_countries, make_passage, sentence_spans, vocabulary,
-)
+from mdgraph.extract.prose import acronym_fits, defined_acronyms, make_passage, passage_sentences, vocabulary
+from mdgraph.extract.text import find_countries
 from mdgraph.model import NARRATIVE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +89,7 @@ def test_passage_keeps_lines_and_joins_soft_hyphens():
                             "The co-funded project ended.")
     assert passage.line_of(passage.text.index("al Development") - 10) == 3
     assert passage.line_of(passage.text.index("Development")) == 5
-    assert [passage.text[s:e].strip() for s, e in sentence_spans(passage)] == [
+    assert [passage.text[s:e].strip() for s, e in passage_sentences(passage)] == [
         "funded by the Department for International Development (DFID).", "THE DEED PROJECT",
         "The co-funded project ended."]
 
@@ -166,7 +165,7 @@ def test_corpus_003_dates_and_aliases():
     text = corpus_text("003")
     records = {r.title: r for r in extract_narrative_programmes("003", text, known_names(text))}
     assert (records["EU-BK Phase I"].start, records["EU-BK Phase I"].end) == ("2011", "2013")
-    assert records["Almaty Process on Refugee Protection and International Migration"].start == "2013-06-05"
+    assert records["Almaty Process on Refugee Protection and International Migration"].start == "2013-06"
     assert records["Extended Migration Profile"].aliases == ("EMP",)
     assert texts(records["Extended Migration Profile"].funders) == ["EU"]
     assert (records["Extended Migration Profile"].start, records["Extended Migration Profile"].end) == (None, None)

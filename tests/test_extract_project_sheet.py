@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from mdgraph.extract.project_sheet import block_lines, extract_project_sheets, looks_like_project_sheets
-from mdgraph.extract.prose import is_generic_name, organisation_list, roles_in_sentence
+from mdgraph.extract.names import is_generic_name, organisation_list
+from mdgraph.extract.prose import roles_in_sentence
 from mdgraph.model import PROJECT_SHEET
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +70,8 @@ def test_organisation_list(text, expected):
      [("partner", "Ukrainian Government")]),
     ("The project provided substantial assistance to the Government of Tajikistan (GoT) in 2014.",
      [("partner", "Government of Tajikistan (GoT)")]),
-    ("In Kyrgyzstan, RMP assisted the Government with its strategy.", []),
+    ("In Kyrgyzstan, RMP assisted the Government with its strategy.", [("partner", "Government of Kyrgyzstan")]),
+    ("RMP assisted the Government with its strategy.", [("partner", "Government")]),  # whose: the resolver's call
     ("The project was directly implemented with the Ministry of Labour and Social Security (MOLSS) as the "
      "main beneficiary in cooperation with the Directorate General for Migration Management (DGMM).",
      [("partner", "Ministry of Labour and Social Security (MOLSS)"),
@@ -81,11 +83,12 @@ def test_organisation_list(text, expected):
      []),
 ])
 def test_roles_in_sentence(sentence, expected):
-    assert [(role, name) for role, name, _ in roles_in_sentence(sentence)] == expected
+    assert [(mention.role, mention.name) for mention in roles_in_sentence(sentence)] == expected
 
 
 @pytest.mark.parametrize(("name", "generic"), [
-    ("Government", True), ("The Government", True), ("National Government", True),
+    ("Government", False), ("The Government", False), ("National Government", False), ("Governments", True),
+    ("Ministry", True),
     ("Social Enterprise Implementing Partners", True), ("Ukrainian Government", False),
     ("Kyrgyz Government", False), ("Government of Albania", False), ("UNDP", False),
 ])

@@ -75,6 +75,13 @@ def test_resolve(countries: CountryResolver, text: str, code: str | None) -> Non
     assert (country.code if country else None) == code
 
 
+@pytest.mark.parametrize("text, code", [("Italy", "IT"), ("the UK", "GB"), ("IT", None), ("EC", None), ("US", "US")])
+def test_resolve_name_takes_no_codes(countries: CountryResolver, text: str, code: str | None) -> None:
+    """In a list of organisations "EC" is the European Commission, not Ecuador."""
+    country = countries.resolve_name(text)
+    assert (country.code if country else None) == code
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Papua\nNew Guinea and Guinea", [("PG", "Papua\nNew Guinea"), ("GN", "Guinea")]),
     ("Benin City, Nigeria", [("NG", "Nigeria")]),
@@ -102,6 +109,9 @@ def test_find(countries: CountryResolver, text: str, expected: list[tuple[str, s
     ("Ghanian diaspora groups", [("GH", "Ghanian")]),
     ("South Sudanese and Sudanese refugees", [("SS", "South Sudanese"), ("SD", "Sudanese")]),
     ("Congolese migrants", []),
+    ("the Franco-Malian framework", [("FR", "Franco"), ("ML", "Malian")]),
+    ("General Franco and Mali", [("ML", "Mali")]),  # a prefix counts only before a hyphen
+    ("Sino-Russian trade", [("CN", "Sino"), ("RU", "Russian")]),
 ])
 def test_find_with_demonyms(countries: CountryResolver, text: str, expected: list[tuple[str, str]]) -> None:
     assert [(c.code, text[s:e]) for c, s, e in countries.find(text, demonyms=True)] == expected
@@ -153,6 +163,7 @@ def _data(**countries) -> dict:
     ({"countries": {False: {}}}, "countries.False"),
     (_data(MD={"wikidata": "217"}), "countries.MD.wikidata"),
     (_data(MD={"names": "Moldavia"}), "countries.MD.names"),
+    (_data(FR={"prefixes": "Franco"}), "countries.FR.prefixes"),
     (_data(MD={"colour": "blue"}), "countries.MD"),
     (_data(MD={"article": "yes"}), "countries.MD.article"),
     (_data(MD={"names": ["Romania"]}), "countries.MD.names"),

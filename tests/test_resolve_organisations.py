@@ -134,6 +134,22 @@ def resolver(countries: CountryResolver) -> OrganisationResolver:
       "la Administración de la Justicia, CONAMAJ)"), ("CR",), "national-commission-for-the-improvement-of-justice-management"),
     ("US Bureau of Population, Refugees and Migration, Government of the United States (PRM USA)", ("KZ",), "us-prm"),
     ("Federal Government of Somali Republic", ("SO",), "government-so"),
+    # rules added for the document families
+    ("Governments of the Philippines", (), "government-ph"),
+    ("Government (Ecuador)", ("EC", "PE"), "government-ec"),
+    ("IOM missions", (), "iom"),
+    ("UNICEF Country Offices", (), "unicef"),
+    ("GMG Working Group on Mainstreaming", (), "gmg"),
+    ("European Union (11th European Development Fund)", (), "eu"),
+    ("Agency for Employment Abroad under the Ministry of Labour, Migration and Employment of Tajikistan", ("RU", "TJ"),
+     "agency-for-employment-abroad-tj"),
+    ("Ministry of Labor (Ecuador)", ("EC", "PE"), "ministry-of-labour-ec"),
+    ("Overseas Workers Welfare Administration (OWWA)", ("PH", "KR"), "overseas-workers-welfare-administration"),
+    ("Overseas Workers Welfare Administration", ("PH", "KR"), None),  # of which of two countries?
+    ("Human Resources Development Service of Korea (HRD Korea)", ("PH", "KR"),
+     "human-resources-development-service-of-korea"),
+    ("Secretary of State for Communities", ("GW", "PT"), "secretary-of-state-for-communities"),
+    ("national labour ministries of the participating countries", ("FJ", "WS"), None),
 ])
 def test_resolve(resolver: OrganisationResolver, text: str, context: tuple[str, ...], key: str | None) -> None:
     node = resolver.resolve(text, context)
@@ -160,6 +176,19 @@ def test_node_fields(resolver, text, context, label, alt_label, country, kind, k
     assert (node.label, node.country, node.kind, node.known) == (label, country, kind, known)
     assert alt_label is None or alt_label in node.alt_labels
     assert text.strip() in node.seen_as
+
+
+def test_a_name_in_two_languages_is_one_body(resolver: OrganisationResolver) -> None:
+    """ "Ministry of Economy (Ministerio de Economía)": the extractor pairs a list with its gloss."""
+    node = resolver.resolve("Ministry y Agriculture and Stockbreeding (Ministerio de Agricultura y Ganadería)", ("SV",))
+    assert "Ministerio de Agricultura y Ganadería" in node.alt_labels
+    assert resolver.resolve("Ministerio de Agricultura y Ganadería", ("SV",)) is node
+
+
+def test_acronym_with_a_place_in_brackets(resolver: OrganisationResolver) -> None:
+    node = resolver.resolve("Human Resources Development Service of Korea (HRD Korea)", ("PH", "KR"))
+    assert node.label == "Human Resources Development Service of Korea"
+    assert resolver.resolve("HRD Korea", ("PH", "KR")) is node
 
 
 def test_unit_of_iom(resolver: OrganisationResolver) -> None:

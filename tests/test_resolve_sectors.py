@@ -82,6 +82,12 @@ def test_unknown_labels_are_reported(sectors: SectorResolver) -> None:
     ("A project", "Doctors and nurses from the diaspora work in hospitals. Hospitals gain skills.", {"health"}),
     ("A project", "The project grants microcredit loans to returning migrants, and loans to returnees.",
      {"finance-inclusion", "return-reintegration"}),
+    # words that only support a sector add nothing on their own, however often they come
+    ("A project", "Local people, local shops, local schools and local roads in the communities.", set()),
+    # employment of migrant workers abroad is labour mobility
+    ("Streamlining Employment of Migrant Workers", "Employment of foreign workers needs work permits.",
+     {"labour-mobility"}),
+    ("Youth Jobs", "Jobs and self-employment for young people in their home towns.", {"employment", "youth-children"}),
 ])
 def test_keywords(sectors: SectorResolver, title: str, description: str, expected: set[str]) -> None:
     assert {notation for notation, _ in sectors.resolve([], [], title, description, 40)} == expected
@@ -128,6 +134,9 @@ def _broken(change) -> dict:
     (lambda d: d["keywords"]["health"].append({"pattern": "x", "weight": 0}), "keywords.health[3]"),
     (lambda d: d.update(threshold="high"), "threshold"),
     (lambda d: d.update(relative=2), "relative"),
+    (lambda d: d.update(yields=["employment"]), "yields"),
+    (lambda d: d.update(yields={"jobs": ["labour-mobility"]}), "yields.jobs"),
+    (lambda d: d.update(yields={"employment": ["travel"]}), "yields.employment"),
     (lambda d: d.update(spelling=["x"]), "spelling"),
 ])
 def test_malformed_data_names_the_field(change, field) -> None:

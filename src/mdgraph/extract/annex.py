@@ -16,18 +16,18 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from mdgraph.extract import dates
+from mdgraph.extract.annex_prose import narrative_roles, summary_dates
+from mdgraph.extract.names import ROLE_FUNDER, ROLE_IMPLEMENTER, split_organisations
 from mdgraph.extract.text import (
-    ORGANISATION_HEADS,
-    ROLE_FUNDER,
-    ROLE_IMPLEMENTER,
     LineIndex,
     blank_out,
     blank_page_furniture,
+    country_resolver,
     fold,
     is_acronym,
+    is_country,
     normalise_key,
     sentence_spans,
-    split_organisations,
     split_places,
     split_topics,
     url_key,
@@ -272,10 +272,13 @@ def _record(document: str, entry: list[_Field], clean_lines: list[str], primary_
     if not any(line.strip() for _, line in summary) and _is_prose(orphans):
         summary = orphans
     description, description_line, sentences = _prose(summary)
-    for role, mentions in _narrative_roles(title_evidence if title else None, sentences).items():
-        found[role] += mentions
+    codes = {country.code for country in map(country_resolver().resolve, (m.text for m in found["countries"]))
+             if country is not None}
+    own_names = {normalise_key(name) for name in (title, *_title_aliases(raw_title))}
+    for role, mentions in narrative_roles(title_evidence if title else None, sentences, codes).items():
+        found[role] += [m for m in mentions if normalise_key(m.text) not in own_names]  # "SaMi provides ..."
     if timeframe is None:
-        timeframe = _title_dates(title, title_evidence) or _summary_dates(sentences)
+        timeframe = _title_dates(title, title_evidence) or summary_dates(sentences, title)
     start, end, timeframe_evidence = timeframe or (None, None, None)
     return ProgrammeRecord(
         document=document,
@@ -303,19 +306,38 @@ def _list_mentions(field: _Field, is_last: bool, clean_lines: list[str],
     evidence = _quote(field, last_line, clean_lines)
     kind = field.label.field
     if kind == "countries":
-        found[kind] += [Mention(place, evidence) for place in split_places(texts)]
+        for place in split_places(texts):
+            found[kind].append(Mention(place, evidence))
+            if is_acronym(place) and not is_country(place):  # "Country: OECD": the body that runs it
+                found["implementers"].append(Mention(place, evidence))
     elif kind in ("thematic_areas", "tags"):
         found[kind] += [Mention(topic, evidence) for topic in split_topics(texts)]
     else:
-        for name, hint in split_organisations(texts):
-            found.update({role: found[role] + [Mention(name, evidence)] for role in _roles(kind, hint)})
+        names = split_organisations(texts)
+        glosses, rest = _gloss(rest, len(names))
+        for (name, hint), gloss in zip(names, glosses or [None] * len(names)):
+            written = f"{name} ({gloss})" if gloss else name
+            found.update({role: found[role] + [Mention(written, evidence)] for role in _roles(kind, hint)})
     return rest
+
+
+def _gloss(lines: list[tuple[int, str]], count: int) -> tuple[list[str], list[tuple[int, str]]]:
+    """(the names of a bracketed block that follows a list and gives as many names: the same
+    organisations in another language, in order; the lines after it), or ([], `lines`)."""
+    chunks = _chunks(tuple(lines))
+    block = " ".join(line.strip() for _, line in chunks[0]) if chunks else ""
+    if not (block.startswith("(") and block.endswith(")")):
+        return [], lines
+    names = [name for name, _ in split_organisations([block[1:-1]])]
+    if len(names) != count:
+        return [], lines
+    return names, [line for chunk in chunks[1:] for line in chunk]
 
 
 def _timeframe(field: _Field, clean_lines: list[str]) -> tuple[str | None, str | None, Evidence] | None:
     """Start and end written under a timeframe label ("November 2013 to March 2015")."""
     head = (_chunks(field.lines) or [[(field.lines[0][0], "")]])[0]
-    start, end = dates.parse_timeframe(fold(" ".join(line for _, line in head)))
+    start, end = dates.parse_timeframe_field(fold(" ".join(line for _, line in head)))
     return (start, end, _quote(field, head[-1][0], clean_lines)) if start or end else None
 
 
@@ -432,151 +454,6 @@ def _title_aliases(raw: str) -> list[str]:
             aliases.append(inner)
     aliases += [fold(quoted) for quoted in _QUOTED.findall(raw) if len(quoted.split()) <= 12]
     return [alias for alias in dict.fromkeys(aliases) if normalise_key(alias) != normalise_key(title)]
-
-
-# --- what the running text says ----------------------------------------------------------------
-
-_NAME_WORD = r"(?:[A-Z][\w’'&.\-/]*)"
-_NAME_LINK = r"(?:of|for|and|on|in|the|de|del|la|el|des|du|pour|y|et)"
-_NAME = rf"(?:[Tt]he\s+)?{_NAME_WORD}(?:\s+(?:{_NAME_LINK}\s+)*{_NAME_WORD})*(?:\s*\([^()]{{1,60}}\))?"
-_NAMES = rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:\s*,?\s+and\s+{_NAME})?)"
-_PASSIVE = r"(?:,\s*|\b(?:is|was|are|were|been|being|and)\s+)(?:\w+ly\s+)?"
-_SUBJECT_VERBS = (
-    r"(?:attempted|developed|spearheaded|launched|implemented|established|initiated|created|conducted|issued"
-    r"|adopted|encouraged|decided\s+to|runs|implements|manages|coordinates|leads"
-    r"|(?:is|are)\s+(?:coordinating|implementing|managing|leading|running)"
-    r"|(?:has|have)\s+an?\s+(?:[\w-]+\s+){0,3}(?:program|programme|project|scheme)"
-    r"|made\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,2}(?:survey|study|assessment|census))\b"
-)
-
-
-@dataclass(frozen=True)
-class _Saying:
-    """A way the text says who runs, funds or works with the programme."""
-
-    role: str
-    pattern: re.Pattern[str]
-    subject: bool = False       # the names are the subject of a verb: keep them only if they name a body
-    in_titles: bool = False     # also read in titles ("..., funded by SDC")
-
-
-_SAYINGS = (
-    _Saying("implementers", re.compile(
-        rf"{_PASSIVE}(?:implemented|managed|coordinated|led|run|executed|carried\s+out|organi[sz]ed)\s+by\s+{_NAMES}")),
-    _Saying("funders", re.compile(rf"{_PASSIVE}(?:co-?)?(?:funded|financed|sponsored|supported)\s+by\s+{_NAMES}"),
-            in_titles=True),
-    _Saying("partners", re.compile(
-        rf"\b(?:in\s+(?:close\s+)?(?:cooperation|collaboration|partnership)\s+with"
-        rf"|(?:has|have|had)\s+(?:collaborated|cooperated|partnered)\s+with)\s+{_NAMES}")),
-    _Saying("implementers", re.compile(
-        rf"(?:^|[,;:]\s+)(?P<names>{_NAME})"
-        r"(?:\s*,\s*with\s+(?:the\s+)?support\s+(?:of|from)\s+[^.;]{1,120}?,)?\s+"
-        rf"(?:(?:has|have|had)\s+(?:also\s+)?)?{_SUBJECT_VERBS}"), subject=True),
-    _Saying("funders", re.compile(rf"(?:^|[,;:]\s+)(?P<names>{_NAME})\s+(?:co-?)?(?:funds|finances|sponsors)\b"),
-            subject=True),
-)
-_AUXILIARIES = {"has", "have", "had", "is", "are", "was", "were", "will", "would", "can", "could"}
-_PROGRAMME_WORDS = re.compile(
-    r"\b(?:project|programme|program|initiative|scheme|fund|policy|strategy|plan|partnership|portal|platform"
-    r"|campaign)s?\b", re.IGNORECASE)
-
-
-def _narrative_roles(title: Evidence | None, sentences: list[Evidence]) -> dict[str, list[Mention]]:
-    """Organisations the title or summary plainly names as running, funding or working with
-    the programme ("implemented by IOM", "The Government of Ghana has attempted ...",
-    "funded by SDC", "in cooperation with the Academy of Sciences")."""
-    found: dict[str, list[Mention]] = {"implementers": [], "funders": [], "partners": []}
-    texts = [(title, True)] if title else []
-    for evidence, is_title in texts + [(sentence, False) for sentence in sentences]:
-        text = evidence.quote
-        for saying in _SAYINGS:
-            if is_title and not saying.in_titles:
-                continue
-            for match in saying.pattern.finditer(text):
-                names = _trim_names(match.group("names"), text[match.end("names"):])
-                if saying.subject and not _names_an_organisation(names):
-                    continue
-                found[saying.role] += [Mention(name, evidence)
-                                       for name, _ in split_organisations([names], article_runs=False)]
-    return found
-
-
-def _trim_names(names: str, after: str) -> str:
-    """Names cut back to what the verb governs: in "... by IOM and UNDP, UNICEF Tunisia has
-    collaborated" the last name is the subject of the next clause; in "with the Ministry of
-    Health and Ghanaian diaspora professionals" the adjective belongs to a common noun."""
-    following = re.match(r"\s+([a-z]+)", after)
-    if not following:
-        return names
-    if following.group(1) in _AUXILIARIES and "," in names:
-        return names.rsplit(",", 1)[0]
-    last = names.rsplit(" and ", 1)[-1]
-    if following.group(1) not in _NAME_LINK and " and " in names and len(last.split()) == 1 \
-            and not is_acronym(last) and last.lower() not in ORGANISATION_HEADS:
-        return names.rsplit(" and ", 1)[0]
-    return names
-
-
-def _names_an_organisation(names: str) -> bool:
-    words = re.sub(r"\([^()]*\)", " ", names).split()
-    return any(is_acronym(word) for word in words) or any(
-        word.lower() in ORGANISATION_HEADS for word in words)
-
-
-_START_VERB = re.compile(
-    r"\b(?:started|starts|began|begins|commenced|launched|initiated|established|created|set\s+up|introduced"
-    r"|inaugurated)\b", re.IGNORECASE)
-_END_VERB = re.compile(
-    r"\b(?:finished|finishes|ended|ends|completed|concluded|closed|terminated|expired|continues?|continued"
-    r"|runs?|ran|lasts?|lasted)\b", re.IGNORECASE)
-_START_LEAD = re.compile(r"\b(?:in|on|from|since)\s+(?:the\s+)?", re.IGNORECASE)
-_END_LEAD = re.compile(r"\b(?:in|on|by|till|until|to|through|up\s+to)\s+(?:the\s+)?", re.IGNORECASE)
-_OPENING_DATE = re.compile(r"^(?:In|On|Since|From)\s+", re.IGNORECASE)
-_PERIOD = re.compile(r"\b(?:in|during)\s+the\s+period(?:\s+of)?\s+|\b(?:runs?|ran|lasts?|lasted)\s+from\s+",
-                     re.IGNORECASE)
-_NARRATIVE_GAP = 60  # characters a date may stand after its verb ("launched, after a pilot, on ...")
-
-
-def _summary_dates(sentences: list[Evidence]) -> tuple[str | None, str | None, Evidence] | None:
-    """Start and end the summary plainly states of the programme ("The project started in 2002
-    and finished in December 2012", "In January 2013, the OECD launched the project"), to the
-    month at most: a day in running text dates an event, not the programme."""
-    start = end = None
-    evidence = None
-    for sentence in sentences:
-        text = sentence.quote
-        if not _PROGRAMME_WORDS.search(text):
-            continue
-        period = _PERIOD.search(text)
-        if period and start is None:
-            first, last = dates.parse_timeframe(text[period.end(): period.end() + 40])
-            if first and last:
-                start, end, evidence = first, last, sentence
-                continue
-        opening = _OPENING_DATE.match(text)
-        opening_date = dates.DATE.match(text, opening.end()) if opening else None
-        if start is None and opening_date and _START_VERB.search(text, opening_date.end(),
-                                                                  opening_date.end() + _NARRATIVE_GAP * 2):
-            start, evidence = dates.parse_date(opening_date.group(0)), sentence
-        start = start or _date_after_verb(text, _START_VERB, _START_LEAD)
-        end = end or _date_after_verb(text, _END_VERB, _END_LEAD)
-        evidence = evidence or (sentence if start or end else None)
-    if start and end and not dates.start_not_after_end(start, end):
-        end = None
-    if not (start or end):
-        return None
-    return (start[:7] if start else None), (end[:7] if end else None), evidence
-
-
-def _date_after_verb(text: str, verb: re.Pattern[str], lead: re.Pattern[str]) -> str | None:
-    """The first date that a `lead` word ("in", "till the end of") introduces shortly after a `verb`."""
-    for found in verb.finditer(text):
-        window = text[found.end(): found.end() + _NARRATIVE_GAP]
-        for preposition in lead.finditer(window):
-            match = dates.DATE.match(window, preposition.end())
-            if match:
-                return dates.parse_date(match.group(0))
-    return None
 
 
 def _merge_duplicates(records: list[ProgrammeRecord]) -> list[ProgrammeRecord]:

@@ -84,6 +84,13 @@ def parse_timeframe(text: str) -> tuple[str | None, str | None]:
     return start, None
 
 
+def parse_timeframe_field(text: str) -> tuple[str | None, str | None]:
+    """The dates a timeframe field gives: as `parse_timeframe`, but a year written alone
+    ("Timeframe: 2016") is the whole of that year, so the programme starts and ends in it."""
+    year = re.fullmatch(rf"\s*({_YEAR})\s*\.?\s*", text)
+    return (year.group(1), year.group(1)) if year else parse_timeframe(text)
+
+
 def start_not_after_end(start: str | None, end: str | None) -> bool:
     """Compares ISO dates of mixed precision on their common prefix."""
     if not start or not end:

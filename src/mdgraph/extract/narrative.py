@@ -19,25 +19,28 @@ from dataclasses import dataclass, field
 
 from mdgraph.extract.dates import parse_date, parse_timeframe
 from mdgraph.extract.project_sheet import block_lines
+from mdgraph.extract.names import ORGANISATION_HEADS, organisation_list
+from mdgraph.extract.narrative_known import PROGRAMME_HEADS, STOP_WORDS, KnownNames, without_brackets
 from mdgraph.extract.prose import (
-    FUNDER, IMPLEMENTER, PARTNER, Passage, acronym_fits, add_mention, defined_acronyms, find_countries,
-    fold, is_acronym, make_passage, roles_in_sentence, sentence_spans, vocabulary,
+    FUNDER, IMPLEMENTER, PARTNER, Passage, acronym_fits, add_mention, defined_acronyms, make_passage,
+    names_before, passage_sentences, roles_in_sentence, vocabulary,
 )
-from mdgraph.extract.text import normalise_key
+from mdgraph.extract.text import find_countries, fold, is_acronym, normalise_key
 from mdgraph.model import NARRATIVE, Evidence, Mention, ProgrammeRecord
 
 __all__ = ["extract_narrative_programmes"]
 
-_HEADS = ("Programme", "Program", "Project", "Initiative", "Framework", "Process", "Toolbox",
-          "Toolkit", "System", "Alliance", "Partnership", "Profile", "Scheme", "Facility")
+_HEADS = PROGRAMME_HEADS
 _HEAD = re.compile(r"\b(?:" + "|".join(_HEADS) + r")\b")
+#: A programme word, possibly plural ("UNDP's Municipal Employment Partnerships were piloted").
+_HEAD_OR_PLURAL = re.compile(r"\b(?:" + "|".join(_HEADS) + r")(?P<plural>s)?\b")
 _LOWER_HEAD = r"(?:programme|program|project|initiative|framework|scheme)"
 _PRODUCT_HEADS = {"profile", "toolbox", "toolkit"}
 #: Programme words that also name agreements and institutions ("Sendai Framework", "Bologna
 #: Process"): a name with one needs an acronym, or a sentence that launches or runs it.
 _WEAK_HEAD = re.compile(r"\b(?:Framework|Process|System|Partnership|Facility)\b")
 _RUN_VERBS = re.compile(r"\b(?:launched|established|implemented|implementing|piloted|funded|financed|"
-                        r"operating|operates|set\s+up|started|initiated|runs|managed)\b")
+                        r"operating|operates|set\s+up|started|initiated|run|runs|managed)\b")
 #: Head words whose modifier makes them a plan, a policy or an institution, not a programme.
 _NOT_A_PROGRAMME = re.compile(
     r"\b(?:Partnership|Cooperation|Assistance|Operational|Policy|Legal|Regulatory|Results|Governance|"
@@ -49,8 +52,13 @@ _NOT_A_PROGRAMME = re.compile(
     r"\bProgramme\s+of\s+Action\b|^(?:United\s+Nations|UN|World\s+Food)\b"
 )
 #: What may follow a programme word in its name: "... Process on Refugee Protection and ...".
-_NAME_TAIL = re.compile(r"\s+(?:on|for|of)\s+(?:the\s+)?[A-Z][\w*-]*"
+_NAME_TAIL = re.compile(r"\s+(?:on|for|of|between)\s+(?:the\s+)?[A-Z][\w*-]*"
                         r"(?:\s+(?:and\s+|of\s+|for\s+|the\s+)*[A-Z][\w*-]*)*")
+#: ", known as PALIM": another name of the programme just named.
+_KNOWN_AS = re.compile(r",?\s+(?:also\s+)?(?:known|referred\s+to)\s+as\s+(?:the\s+)?(?P<alias>[A-Z][\w-]{1,15})\b")
+_THROUGH_THE = re.compile(r"\b(?:Through|Under|Within)\s+the\s+(?P<name>(?:[A-Z][\w’'*-]*\s+){1,6})"
+                          + _LOWER_HEAD + r"\b")
+_THE_NAMED = re.compile(r"\b[Tt]he\s+(?P<name>(?:[A-Z][\w’'*-]*\s+){1,5})" + _LOWER_HEAD + r"\b")
 _DETERMINERS = {"This", "That", "These", "Those", "Each", "Every", "Such", "Our", "Its", "Their", "His",
                 "Her", "Any", "Another", "Other", "Some", "All", "Both", "One", "Within", "Under", "Through"}
 _ACTOR_BEFORE = re.compile(r"\b(?:by|with|from)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -61,16 +69,28 @@ _ADOPTED = re.compile(r"^[^.;]{0,80}\badopted\b")
 _PUBLICATION = re.compile(
     r"\b(?:publication|published|guide|guidance|handbook|manual|report|study|paper|brief|book|"
     r"entitled|video|film|series|tool)\b[^“”\"]{0,40}$", re.IGNORECASE)
+#: Verbs that start a programme.
+_LAUNCH_VERBS = r"(?:launched|established|started|initiated|created|introduced|set\s+up)"
 _QUOTE_CUE_BEFORE = re.compile(
+    rf"\b{_LAUNCH_VERBS}\s+(?:the|a|an|its|their)\s*$|"
     r"\b(?:programmes?|programs?|projects?|initiatives?|schemes?|frameworks?|titled|called|named)\b"
     r"[\s,:]*$", re.IGNORECASE)
 _QUOTE_CUE_AFTER = re.compile(r"^[”\"]?\s+" + _LOWER_HEAD + r"\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[“\"]([A-Z][^”\"]{2,120}?)[”\"]")
 _COVERAGE = re.compile(r"\b(?:version|edition|issue|volume)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+#: "(2002-2004)": the years a programme ran, in brackets after its name.
 _YEAR_RANGE = re.compile(r"\(\s*((?:19|20)\d\d)\s*(?:[-–—]\s*((?:19|20)\d\d))?\s*\)")
-_LAUNCH = re.compile(r"\b(?:launched|established|started|initiated|created|set\s+up)\b[^.;]{0,60}?"
+#: "launched in June 2013": when it started.
+_LAUNCH = re.compile(rf"\b(?:{_LAUNCH_VERBS}|endorsed)\b[^.;]{{0,60}}?"
                      r"\b(?:in|on|since)\s+(?P<date>(?:\d{1,2}\s+)?[A-Z]?[a-z]*\s*(?:19|20)\d\d)")
-_SINCE = re.compile(r"\bSince\s+((?:19|20)\d\d)\b")
+#: "between 2008 and 2011": when it ran.
+_BETWEEN = re.compile(r"\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|until|till)\s+((?:19|20)\d\d)\b")
+#: "In 2016 the Ministry ... launched": the date opens the sentence of a launch.
+_LAUNCHED_ON = re.compile(r"^(?:In|On)\s+(?P<date>(?:\d{1,2}\s+)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d)\b,?\s+"
+                          rf"(?=[^.;]{{0,120}}\b{_LAUNCH_VERBS}\b)")
+#: "Since 2001, ...": when it started.
+_SINCE = re.compile(r"\b(?:Since|(?:run|running|operating|operated|active)\s+since)\s+((?:19|20)\d\d)\b")
+#: "EU-BK PHASE I (2011-2013)": a phase of a programme, with its years.
 _PHASE = re.compile(r"\b(?P<base>[A-Z][\w*-]*(?:\s+[A-Z][\w*-]*){0,4})\s+(?i:phase)\s+(?P<number>[IVX]+|\d+)\b"
                     r"\s*\(\s*(?P<start>(?:19|20)\d\d)\s*[-–—]\s*(?P<end>(?:19|20)\d\d)\s*\)")
 _ASSISTED_TO_IMPLEMENT = re.compile(
@@ -79,8 +99,6 @@ _ASSISTED_TO_IMPLEMENT = re.compile(
     r"(?:to|in)\s+implement")
 _ANNEX_TITLE = re.compile(r"^\s*Title(?:\s+of\s+M&D\s+Policy\s+or\s+Practice)?\s*:", re.IGNORECASE)
 _ANNEX_END = re.compile(r"^\s*Web\s*Links?\s*:", re.IGNORECASE)
-_STOP_WORDS = {"the", "of", "for", "and", "in", "on", "to", "a", "an", "at", "by", "with"}
-_HEAD_WORDS = {h.lower() for h in _HEADS}
 _DESCRIPTION_LIMIT = 1500
 
 
@@ -180,8 +198,8 @@ def _acronym_then_head(sentence: str) -> list[_Candidate]:
     since the acronym vouches for the name, which starts with its first letter after "the" or
     a possessive ("the IOM’s Migration in Development in Africa (MIDA) programme")."""
     found = []
-    for match in re.finditer(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s+" + _LOWER_HEAD + r"\b", sentence):
-        acronym = match.group(1)
+    for match in re.finditer(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s+(?P<head>(?i:" + _LOWER_HEAD + r"))\b", sentence):
+        acronym, head = match.group(1), match.group("head")
         words = list(re.finditer(r"[\w’'*-]+", sentence[: match.start()]))[-8:]
         for index in range(len(words) - 1, -1, -1):
             previous = words[index - 1].group() if index else ""
@@ -189,6 +207,10 @@ def _acronym_then_head(sentence: str) -> list[_Candidate]:
             if is_acronym(acronym) and words[index].group()[:1] == acronym[0] and (
                     not previous or previous.lower() == "the" or possessive):
                 name = sentence[words[index].start(): match.start()]
+                if head[0].isupper():  # "the Migrants in Countries in Crisis (MICIC) Initiative"
+                    if not _acceptable(name, sentence, words[index].start(), match.end()):
+                        break
+                    name = f"{fold(name)} {head}"
                 found.append(_Candidate(_clean(name), words[index].start(), [acronym],
                                         owner=previous[:-2] if possessive else ""))
                 break
@@ -200,14 +222,40 @@ def _around_head(sentence: str) -> list[_Candidate]:
     capitalised names with a programme word. Words that also name agreements and
     institutions need an acronym after the name or a verb that launches or runs it."""
     found = []
-    for match in _HEAD.finditer(sentence):
+    for match in _HEAD_OR_PLURAL.finditer(sentence):
         name, start, end, owner = _name_around_head(sentence, match)
+        known_as = _KNOWN_AS.match(sentence, end)
+        governed = _run_verb_governs(sentence, start, end)
         weak = _WEAK_HEAD.search(name) and not _HEAD.search(_WEAK_HEAD.sub("", name)) \
-            and not re.match(r"\s*\([A-Z]", sentence[end:]) and not _RUN_VERBS.search(sentence)
-        if len(name.split()) >= 2 and not _HEAD.match(name) and not weak \
+            and not re.match(r"\s*\([A-Z]", sentence[end:]) and not known_as and not governed
+        if match.group("plural") and not (owner and governed):
+            continue  # "Regional Consultative Processes": a kind of thing, unless someone's ran
+        if len(name.split()) >= 2 and not _HEAD_OR_PLURAL.match(name) and not weak \
                 and _acceptable(name, sentence, start, end) and not _in_quotes(sentence, start):
-            found.append(_Candidate(_clean(name), start, owner=owner))
+            found.append(_Candidate(_clean(name), start, [known_as.group("alias")] if known_as else [], owner=owner))
     return found
+
+
+def _acted_through(sentence: str) -> list[_Candidate]:
+    """ "Through the Connect Mali programme, ...", "The Triple Win project, run since 2013 by
+    ...": a name that a lowercase programme word follows, in the phrase that says what someone
+    acts through, or that a verb launches or runs."""
+    found = [_Candidate(_clean(match.group("name")), match.start("name"))
+             for match in _THROUGH_THE.finditer(sentence)
+             if _acceptable(match.group("name"), sentence, match.start("name"), match.end())]
+    for match in _THE_NAMED.finditer(sentence):
+        if _run_verb_governs(sentence, match.start("name"), match.end()) \
+                and _acceptable(match.group("name"), sentence, match.start("name"), match.end()):
+            found.append(_Candidate(_clean(match.group("name")), match.start("name")))
+    return found
+
+
+def _run_verb_governs(sentence: str, start: int, end: int) -> bool:
+    """ "the X Facility was launched", "The Triple Win project, run since 2013 by",
+    "established the X Facility": a verb that launches or runs the name itself, not another
+    name of the sentence."""
+    return bool(re.match(r",?[^.;,]{0,30}?" + _RUN_VERBS.pattern, sentence[end:])
+                or re.search(_RUN_VERBS.pattern + r"\s+(?:the\s+|a\s+|an\s+)?$", sentence[:start]))
 
 
 def _quoted(sentence: str) -> list[_Candidate]:
@@ -248,81 +296,12 @@ def _phases(sentence: str) -> list[_Candidate]:
 def _candidates_in(sentence: str) -> list[_Candidate]:
     """Programme names written in one sentence; `offset` is where each starts in it."""
     return [*_with_acronym(sentence), *_acronym_then_head(sentence), *_around_head(sentence),
-            *_quoted(sentence), *_lowercase_with_years(sentence), *_phases(sentence)]
+            *_quoted(sentence), *_lowercase_with_years(sentence), *_phases(sentence), *_acted_through(sentence)]
 
 
 def _in_quotes(sentence: str, offset: int) -> bool:
     before = sentence[:offset]
     return before.count("“") > before.count("”") or before.count("\"") % 2 == 1
-
-
-# --------------------------------------------------------------------------- known names
-
-def _content(name: str) -> set[str]:
-    words = normalise_key(name).split()
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w
-            for w in words if w not in _STOP_WORDS and w not in _HEAD_WORDS}
-
-
-def _without_brackets(name: str) -> str:
-    return normalise_key(re.sub(r"\([^()]*\)", " ", name))
-
-
-def _phase(name: str) -> str | None:
-    match = re.search(r"\bphase\s+([ivx]+|\d+)\b", normalise_key(name))
-    return match.group(1) if match else None
-
-
-def _acronym_names(acronym: str, name: str) -> bool:
-    """"EU-BK" names "EU-Beautiful Kosovo* Programme" and "DEED Project"; "MIDA" does not
-    name "MIDA Ghana Health Project", a programme of its own."""
-    if acronym in name.split():
-        return not (_content(name) - {acronym.lower().rstrip("s")})
-    return acronym_fits(acronym, name)
-
-
-@dataclass(frozen=True)
-class _Known:
-    names: tuple[str, ...]
-
-    def covers(self, candidate: _Candidate) -> bool:
-        """A phase ("EU-BK Phase I") is known only when that phase is: a known name of the
-        same programme with another phase ("... Phase II") makes it a different programme."""
-        phase = _phase(candidate.title)
-        if phase:
-            base = re.sub(r"\s+phase\s+\S+$", "", candidate.title, flags=re.IGNORECASE)
-            related = [k for k in self.names if self._same(base, re.sub(r"\bphase\s+[ivxIVX\d]+\b.*", "", k,
-                                                                        flags=re.IGNORECASE).strip())]
-            phased = [k for k in related if _phase(k)]
-            return any(_phase(k) == phase for k in phased) if phased else bool(related)
-        return any(self._same(name, known) for name in candidate.names() for known in self.names)
-
-    @staticmethod
-    def _same(name: str, known: str) -> bool:
-        """Whether `name` is another spelling of `known`: the same words give or take
-        programme words and plurals, one within the other, or an acronym of it."""
-        phase, known_phase = _phase(name), _phase(known)
-        if phase and known_phase and phase != known_phase:
-            return False
-        plain, known_plain = (_without_brackets(n) for n in (name, known))
-        shorter, longer = sorted((plain, known_plain), key=len)
-        if plain == known_plain or (len(shorter.split()) >= 3 and f" {shorter} " in f" {longer} "):
-            return True
-        if " " not in name and is_acronym(name):
-            return _acronym_names(name, known)
-        if " " not in known and is_acronym(known):
-            return _acronym_names(known, name)
-        mine, theirs = _content(name), _content(known)
-        if mine and theirs:
-            heads = {w for w in normalise_key(name).split() if w in _HEAD_WORDS}
-            same_head = not heads or heads & set(normalise_key(known).split())
-            if mine <= theirs and (len(mine) >= 2 or same_head):
-                return True
-            if (len(theirs) >= 3 and theirs <= mine) or len(mine & theirs) / len(mine | theirs) >= 0.7:
-                return True
-        first = name.split()[0]
-        rest = _content(name) - _content(first)
-        return is_acronym(first) and not rest and _acronym_names(first, known)  # "EU-BK Programme"
 
 
 # --------------------------------------------------------------------------- facts
@@ -360,6 +339,21 @@ def _occurrences(passage: Passage, names: list[str], longer: list[str]) -> list[
     return sorted(set(found))
 
 
+#: A sentence that goes on about the programme named in the one before.
+_CONTINUATION = re.compile(r"^(?:It|Its|This\s+(?:programme|program|project|initiative|scheme)|"
+                           r"The\s+(?:programme|program|project|initiative|scheme))\b|"
+                           r"\b(?:implements|implemented|runs|ran|manages|managed|funds|funded|finances|financed|"
+                           r"leads|led|coordinates|coordinated|supports|supported)\s+it\b")
+#: "Under the MIDWEB project, IOM placed ...": the organisation acting through the programme
+#: (NAMES stands for the programme's names).
+_ACTING_UNDER = re.compile(r"\b(?:Through|Under|Within|As\s+part\s+of)\s+(?:the\s+)?(?:NAMES)(?:\s*\([^()]*\))?"
+                           r"(?:\s+(?i:programme|program|project|initiative|scheme))?,?\s+"
+                           r"(?:[a-z][^,;.]{0,40},\s+)?"  # ", launched in 2019, the Ministry ..."
+                           r"(?:the\s+)?(?P<org>[A-Z][\w-]*(?:\s+(?:of\s+|for\s+|and\s+)*[A-Z][\w-]*)*)")
+#: "EU-IOM Joint Initiative ...", "AU-ILO-IOM-ECA Joint Programme": the partners of a joint programme.
+_JOINT_OF = re.compile(r"^(?P<acronyms>[A-Z]{2,8}(?:-[A-Z]{2,8})+)\s+Joint\b")
+
+
 @dataclass
 class _Facts:
     countries: list[Mention] = field(default_factory=list)
@@ -371,52 +365,111 @@ class _Facts:
 
 def _facts(candidate: _Candidate, passage: Passage, spans: list[tuple[int, int]], offsets: list[int],
            other_names: list[str]) -> _Facts:
-    """Countries and organisations that the sentences naming the programme tie to it."""
+    """Countries and organisations that the sentences naming the programme tie to it; a
+    sentence that goes on about it ("It supports ...", "The programme ...") counts too."""
     facts = _Facts()
+    names = [normalise_key(n) for n in candidate.names()]
+    named_before = False
+    previous = ""
     for start, end in spans:
-        if not any(start <= o < end for o in offsets):
+        sentence, before, previous = passage.text[start:end], previous, passage.text[start:end]
+        here = [o for o in offsets if start <= o < end]
+        continues = named_before and not here and _CONTINUATION.search(sentence) is not None
+        named_before = bool(here)
+        if not here and not continues:
             continue
         facts.sentences.append((start, end))
-        sentence = passage.text[start:end]
-        evidence = passage.evidence(start, end, next(o for o in offsets if start <= o < end))
-        alone = not any(n.lower() in sentence.lower() for n in other_names) and not re.search(
-            r"\b(?:the|this)\s+(?:project|programme|program)\b", sentence, re.IGNORECASE)
-        for role, name, _ in roles_in_sentence(sentence) if alone else ():
-            target = {IMPLEMENTER: facts.implementers, FUNDER: facts.funders, PARTNER: facts.partners}[role]
-            if not any(normalise_key(name) == normalise_key(n) for n in candidate.names()):
-                add_mention(target, name, evidence)
+        evidence = passage.evidence(start, end, here[0] if here else start)
+        alone = not any(n.lower() in sentence.lower() for n in other_names) and (continues or not re.search(
+            r"\b(?:the|this)\s+(?:project|programme|program)\b", sentence, re.IGNORECASE))
+        for role, name, clause in _roles(sentence):
+            if normalise_key(name) not in names and (alone or clause and _known_as(candidate, clause)):
+                add_mention(getattr(facts, role), name, evidence)
         for other in _candidates_in(sentence):  # "the IOM’s Migration in Development in Africa (MIDA)"
-            if {normalise_key(n) for n in other.names()} & {normalise_key(n) for n in candidate.names()}:
+            if {normalise_key(n) for n in other.names()} & set(names):
                 if other.owner:
                     add_mention(facts.implementers, other.owner, evidence)
                 candidate.aliases += [n for n in other.names() if n not in candidate.names()]
+        if here and _ONE_OF_ITS.match(sentence):  # "X runs ... . One of the programs, “Y”, ..."
+            for name in _subject(before):
+                add_mention(facts.implementers, name, passage.evidence(start, end, here[0]))
         assisted = _ASSISTED_TO_IMPLEMENT.search(sentence)
         if assisted:
             add_mention(facts.partners, assisted.group("org"), evidence)
-        through = re.search(r"\bThrough\s+(?:the\s+)?(?:" + "|".join(re.escape(n) for n in candidate.names())
-                            + r"),?\s+(?P<org>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)", sentence)
-        if through:
-            add_mention(facts.implementers, through.group("org"), evidence)
-        for offset in (o for o in offsets if start <= o < end):  # "Initiative (Egypt, Georgia, ...)"
+        acting = re.search(_ACTING_UNDER.pattern.replace("NAMES", "|".join(map(re.escape, candidate.names()))),
+                           sentence)
+        if acting and _names_an_organisation(acting.group("org")):
+            add_mention(facts.implementers, acting.group("org"), evidence)
+        for offset in here:  # "Initiative (Egypt, Georgia, ...)"
             inner = re.match(r"[^\s()]*\s*\(([^()]+)\)", passage.text[offset + len(candidate.title): end])
             for name, _ in find_countries(inner.group(1)) if inner else ():
                 add_mention(facts.countries, name, evidence)
         if alone:
-            for name, _ in find_countries(sentence):
+            for name, _ in find_countries(sentence, demonyms=True):
                 add_mention(facts.countries, name, evidence)
     assert candidate.evidence is not None
-    for name, _ in find_countries(candidate.title):
+    for name, _ in find_countries(candidate.title, demonyms=True, title=True):
         add_mention(facts.countries, name, candidate.evidence)
     if candidate.owner:
         add_mention(facts.implementers, candidate.owner, candidate.evidence)
+    partners = _JOINT_OF.match(candidate.title)  # "EU-IOM Joint Initiative": the EU's and IOM's
+    for acronym in partners.group("acronyms").split("-") if partners else ():
+        add_mention(facts.implementers, acronym, candidate.evidence)
     return facts
+
+
+#: A subject that launches or runs something: its names stand before the verb.
+_LAUNCHED = re.compile(rf"\s+(?:has\s+|have\s+|had\s+)?(?:{_LAUNCH_VERBS}|implements|runs|ran|manages|"
+                       r"managed|coordinates|leads|led)\s+(?:the|a|an|its|it)\b")
+#: ", the Belgian development agency," between a subject and its verb.
+_APPOSITION = re.compile(r",\s+(?:the|an?)\s+[^,;.]{1,60},\s*$")
+
+
+def _roles(sentence: str) -> list[tuple[str, str, str | None]]:
+    """(field of _Facts, name, programme whose clause names it) for the organisations the
+    sentence places in a role, and for the subject that launches or sets up something ("In
+    2016 the Ministry of ... launched")."""
+    found = [({IMPLEMENTER: "implementers", FUNDER: "funders", PARTNER: "partners"}[role], name, clause)
+             for role, name, _, clause in roles_in_sentence(sentence)]
+    for verb in _LAUNCHED.finditer(sentence):
+        apposition = _APPOSITION.search(sentence, 0, verb.start())
+        subject_end = apposition.start() if apposition else verb.start()
+        found += [("implementers", name, None) for name, _ in names_before(sentence, subject_end)
+                  if _names_an_organisation(name) or apposition]
+    return found
+
+
+def _known_as(candidate: _Candidate, name: str) -> bool:
+    plain = without_brackets(name)
+    return any(plain == without_brackets(n) or plain.endswith(" " + without_brackets(n))
+               for n in candidate.names())
+
+
+#: "One of the programs, “...”": a programme of the organisation the sentence before is about.
+_ONE_OF_ITS = re.compile(r"^(?:One|Another|Among)\s+(?:of\s+)?(?:the|its|their|these)\s+"
+                         r"(?:programmes|programs|projects|initiatives|schemes)\b")
+
+
+def _subject(sentence: str) -> list[str]:
+    """The organisations a sentence opens with, after a place ("In Morocco the Ministry in
+    Charge of ... provide such support")."""
+    opening = re.match(r"(?:(?:In|At|Across)\s+[A-Z][\w*-]*(?:\s+[A-Z][\w*-]*)*,?\s+)?", sentence)
+    names = [name for name, _ in organisation_list(sentence[opening.end():])] if opening else []
+    return [name for name in names if _names_an_organisation(name)]
+
+
+def _names_an_organisation(name: str) -> bool:
+    """An acronym or a word such as "Ministry" or "Government": an organisation, not a country."""
+    words = re.sub(r"\([^()]*\)", " ", name).split()
+    return any(is_acronym(w) for w in words) or any(w.lower() in ORGANISATION_HEADS for w in words)
 
 
 def _dates(candidate: _Candidate, passage: Passage,
            facts: _Facts) -> tuple[str | None, str | None, Evidence | None]:
     """Years in brackets after the name or in its one-programme sentence ("(2002-2004)"), or
-    when it was launched; not the period a publication covers ("the latest version of the
-    EMP (2008—2015)") nor a product's release."""
+    when it was launched, to the month at most (a day in running text dates an event, not the
+    programme); not the period a publication covers ("the latest version of the EMP
+    (2008—2015)") nor a product's release."""
     if candidate.dated:
         return candidate.start, candidate.end, candidate.evidence
     product = bool({w.lower() for w in candidate.title.split()} & _PRODUCT_HEADS)
@@ -426,16 +479,20 @@ def _dates(candidate: _Candidate, passage: Passage,
             if not _COVERAGE.search(re.sub(r"\s*\S+\s*$", " ", sentence[: match.start()])) and not product:
                 first, last = parse_timeframe(match.group(0).strip("()"))
                 return first, last, passage.evidence(start, end)
-        launch = _LAUNCH.search(sentence) or _SINCE.search(sentence)
+        between = _BETWEEN.search(sentence)
+        if between and not product:
+            return between.group(1), between.group(2), passage.evidence(start, end)
+        launch = _LAUNCH.search(sentence) or _SINCE.search(sentence) or _LAUNCHED_ON.search(sentence)
         if launch and not product:
-            return parse_date(launch.group(launch.lastindex or 0)), None, passage.evidence(start, end)
+            launched = parse_date(launch.group(launch.lastindex or 0))
+            return (launched[:7] if launched else None), None, passage.evidence(start, end)
     return None, None, None
 
 
 def _later_acronym(candidate: _Candidate, passage: Passage, spans: list[tuple[int, int]]) -> None:
     """"the Extended Migration Profile series ... the latest version of the EMP": an acronym of
     the name used within the next sentences without being defined."""
-    words = [w for w in re.split(r"[\s-]+", candidate.title) if w.lower() not in _STOP_WORDS]
+    words = [w for w in re.split(r"[\s-]+", candidate.title) if w.lower() not in STOP_WORDS]
     if any(is_acronym(a) for a in candidate.aliases) or any(is_acronym(w) for w in words):
         return
     following = [(s, e) for s, e in spans if e > candidate.offset][:3]
@@ -456,20 +513,20 @@ def extract_narrative_programmes(document: str, text: str,
     skipped = _structured_lines(lines, text)
     words = vocabulary(text)
     prose = make_passage(((n, line) for n, line in enumerate(lines, 1) if n not in skipped), words=words)
-    prose_spans = sentence_spans(prose)
+    prose_spans = passage_sentences(prose)
     found: list[_Candidate] = []
     for start, end in prose_spans:
         for candidate in _candidates_in(prose.text[start:end]):
             candidate.offset += start
             candidate.evidence = prose.evidence(start, end, candidate.offset)
             found.append(candidate)
-    known = _Known(tuple(n for n in known_names if n and n.strip()))
-    merged = [c for c in _merge(found) if not known.covers(c)]
+    known = KnownNames(tuple(n for n in known_names if n and n.strip()))
+    merged = [c for c in _merge(found) if not known.covers(c.title, c.names())]
     for candidate in merged:
         _later_acronym(candidate, prose, prose_spans)
     blocks = block_lines(text)
     full = make_passage(((n, line) for n, line in enumerate(lines, 1) if n not in blocks), words=words)
-    spans = sentence_spans(full)
+    spans = passage_sentences(full)
     every_name = [n for c in merged for n in c.names()] + list(known.names)
     return [_record(document, candidate, full, spans, every_name) for candidate in merged]
 
@@ -488,7 +545,10 @@ def _record(document: str, candidate: _Candidate, passage: Passage, spans: list[
     evidence = candidate.evidence if first is None else passage.evidence(
         *first, next(o for o in offsets if first[0] <= o < first[1]))
     assert evidence is not None
-    description = " ".join(passage.text[s:e] for s, e in facts.sentences)[:_DESCRIPTION_LIMIT]
+    # a "sentence" the PDF ran together from a list of bullets says little of the programme far
+    # from its name: each is cut to the span around the name (or its start, when it goes on about it)
+    description = " ".join(passage.evidence(s, e, next((o for o in offsets if s <= o < e), s)).quote
+                           for s, e in facts.sentences)[:_DESCRIPTION_LIMIT]
     return ProgrammeRecord(
         document=document, family=NARRATIVE, title=candidate.title, evidence=evidence,
         aliases=tuple(dict.fromkeys(a for a in candidate.aliases if a != candidate.title)),

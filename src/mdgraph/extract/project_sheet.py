@@ -13,15 +13,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from mdgraph.extract.dates import parse_timeframe
-from mdgraph.extract.prose import (
-    add_mention, find_countries, fold, is_country, is_generic_name, is_heading, make_passage,
-    organisation_list, vocabulary,
-)
+from mdgraph.extract.dates import parse_timeframe_field
+from mdgraph.extract.names import is_generic_name, join_qualified_names, organisation_list
+from mdgraph.extract.prose import add_mention, is_heading, make_passage, vocabulary
 from mdgraph.extract.sheet_prose import (
     SheetProject, is_iom, name_generic_project, narrative_regions, read_project_prose,
 )
-from mdgraph.extract.text import normalise_key
+from mdgraph.extract.text import find_countries, fold, is_country, normalise_key
 from mdgraph.model import PROJECT_SHEET, Evidence, Mention, ProgrammeRecord
 
 __all__ = ["block_lines", "extract_project_sheets", "looks_like_project_sheets"]
@@ -223,19 +221,8 @@ def _organisations(value: str) -> list[str]:
     for segment in _SUPPORT_SPLIT.split(value):
         if not segment.strip() or _GENERIC_FUNDER.match(segment):
             continue
-        listed = organisation_list(segment)
-        merged: list[tuple[str, int]] = []
-        for name, offset in listed:
-            if merged:
-                previous, start = merged[-1]
-                previous_is_place = is_country(previous) and _AGENCY.search(name)
-                qualifies_previous = _AGENCY.search(previous) and (
-                    is_country(name) or name.startswith("Government of"))
-                if previous_is_place or qualifies_previous:
-                    merged[-1] = (fold(segment[start: offset + len(name)]), start)
-                    continue
-            merged.append((name, offset))
-        names += [name for name, _ in merged if not is_generic_name(name)]
+        listed = join_qualified_names([name for name, _ in organisation_list(segment)])
+        names += [name for name in listed if not is_generic_name(name)]
     return list(dict.fromkeys(names))
 
 
@@ -271,7 +258,7 @@ def _project_key(block: _Block, keys: list[tuple[str, ...]]) -> tuple[str, ...]:
     timeframe = [f.value for f in block.get(TIMEFRAME)]
     if not timeframe:
         return next((key for key in keys if key[0] == title), (title, "", ""))
-    return title, *(date or "" for date in parse_timeframe(timeframe[0]))
+    return title, *(date or "" for date in parse_timeframe_field(timeframe[0]))
 
 
 def _from_blocks(project: SheetProject, blocks: list[_Block]) -> None:
@@ -302,7 +289,7 @@ def _from_blocks(project: SheetProject, blocks: list[_Block]) -> None:
                 add_mention(project.funders, name, field_.evidence())
         for field_ in block.get(TIMEFRAME):
             if project.timeframe is None:
-                project.start, project.end = parse_timeframe(field_.value)
+                project.start, project.end = parse_timeframe_field(field_.value)
                 project.timeframe = field_.evidence()
     for name, _ in find_countries(project.title):
         add_mention(project.countries, name, project.title_evidence)

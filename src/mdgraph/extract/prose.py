@@ -1,5 +1,5 @@
 """Running text of PDF-extracted documents: passages that remember their line numbers,
-sentences, country names, capitalised names, organisation lists and acronyms.
+the roles a sentence gives organisations, and acronyms defined in the text.
 
 Shared by the project-sheet and narrative extractors; pure functions, no I/O.
 """
@@ -7,22 +7,18 @@ Shared by the project-sheet and narrative extractors; pure functions, no I/O.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import NamedTuple
 
-import pycountry
-
-from mdgraph.extract.text import fold, normalise_key
+from mdgraph.extract.names import NAME_CONNECTORS, NAME_TOKEN, acronym_group, capitalised, is_generic_name, organisation_list
+from mdgraph.extract.text import country_resolver, fold, is_acronym, is_country, normalise_key, sentence_spans
 from mdgraph.model import Evidence, Mention
 
 __all__ = [
-    "FUNDER", "IMPLEMENTER", "PARTNER", "Passage", "acronym_fits", "add_mention", "defined_acronyms",
-    "find_countries", "is_acronym", "is_country", "is_generic_name", "is_heading", "is_noise_line",
-    "is_role_marker", "make_passage", "name_at", "organisation_list", "roles_in_sentence",
-    "sentence_spans", "vocabulary",
+    "FUNDER", "IMPLEMENTER", "PARTNER", "Passage", "RoleMention", "acronym_fits", "add_mention", "defined_acronyms",
+    "is_heading", "is_noise_line", "make_passage", "names_before", "passage_sentences", "roles_in_sentence", "vocabulary",
 ]
 
 # --------------------------------------------------------------------------- passages
@@ -124,25 +120,9 @@ def make_passage(numbered_lines: Iterable[tuple[int, str]], skip_noise: bool = T
     return Passage(text, tuple(offsets), tuple(numbers), frozenset(breaks))
 
 
-_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|Mr|Ms|Mrs|Dr|No|St|vs|cf|approx|Co|Inc|Ltd)|\b[A-Z])\.$")
-_BOUNDARY = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
-
-
-def sentence_spans(passage: Passage) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; headings stand alone."""
-    cuts = {0, len(passage.text)}
-    for match in _BOUNDARY.finditer(passage.text):
-        if not _ABBREVIATION.search(passage.text[max(0, match.start() - 6): match.start() + 1]):
-            cuts.add(match.end())
-    cuts.update(b for b in passage.breaks if 0 < b < len(passage.text))
-    ordered = sorted(cuts)
-    spans = []
-    for start, end in zip(ordered, ordered[1:]):
-        while start < end and passage.text[start] == " ":
-            start += 1
-        if passage.text[start:end].strip():
-            spans.append((start, end))
-    return spans
+def passage_sentences(passage: Passage) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of the passage; headings stand alone."""
+    return sentence_spans(passage.text, passage.breaks)
 
 
 def add_mention(mentions: list[Mention], text: str, evidence: Evidence) -> None:
@@ -152,204 +132,11 @@ def add_mention(mentions: list[Mention], text: str, evidence: Evidence) -> None:
         mentions.append(Mention(text, evidence))
 
 
-# --------------------------------------------------------------------------- countries
-
-#: Names in current use that ISO 3166 (hence pycountry) does not carry.
-_COUNTRY_NAMES_NOT_IN_ISO = (
-    "Kosovo", "Turkey", "Russia", "Czech Republic", "Macedonia", "Swaziland", "Cape Verde",
-    "Ivory Coast", "Burma", "UK", "USA", "Great Britain", "Vatican",
-)
-_PLACE_AFTER = re.compile(r"\s+(?:City|Town|Province|State|Region|Street)\b")
-
-
-def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> tuple[str, ...]:
-    names: set[str] = set(_COUNTRY_NAMES_NOT_IN_ISO)
-    for country in pycountry.countries:
-        for attribute in ("name", "official_name", "common_name"):
-            name = getattr(country, attribute, None)
-            if not name:
-                continue
-            if ", " in name:  # "Moldova, Republic of" -> "Moldova", "Republic of Moldova"
-                head, tail = name.split(", ", 1)
-                names.update({head, f"{tail} {head}"})
-            else:
-                names.add(name)
-    names |= {_strip_accents(n) for n in names}
-    return tuple(sorted(names, key=len, reverse=True))
-
-
-@lru_cache(maxsize=1)
-def _country_pattern() -> re.Pattern:
-    alternatives = "|".join(re.escape(n) for n in _country_names())
-    return re.compile(rf"(?<![\w-])(?:the\s+)?(?P<name>{alternatives})(?P<star>\*?)(?![\w-])")
-
-
-@lru_cache(maxsize=1)
-def _country_keys() -> frozenset[str]:
-    return frozenset(normalise_key(n) for n in _country_names())
-
-
-def is_country(text: str) -> bool:
-    """True when `text` is a country name and nothing else ("Kosovo*", "the Philippines")."""
-    key = normalise_key(text)
-    return (key[4:] if key.startswith("the ") else key) in _country_keys()
-
-
-def find_countries(text: str) -> list[tuple[str, int]]:
-    """Country names written in `text` (as written, with Kosovo's asterisk) and their offsets."""
-    found = []
-    for match in _country_pattern().finditer(text):
-        if _PLACE_AFTER.match(text, match.end()):
-            continue  # "Benin City"
-        found.append((match.group("name") + match.group("star"), match.start("name")))
-    return found
-
-
-# --------------------------------------------------------------------------- names
-
-_TOKEN = re.compile(r"\([^()]{1,60}\)|[\w’'*&/-]+(?:\.(?=\w)[\w’'*&/-]+)*|[^\w\s]")
-_CONNECTORS = {"of", "for", "and", "the", "on", "in", "under", "de", "du", "des", "la", "le",
-               "et", "to", "&", "at", "through", "against"}
-#: Words that begin a new organisation name in a list ("..., Department for ...").
-_ORG_START = re.compile(
-    r"^(?:the|The|Government|Ministry|Department|Agency|Office|Bureau|Federal|European|United|"
-    r"UN|World|International|National|Swiss|Directorate|Council|Commission|Embassy|"
-    r"Organi[sz]ation|Fund|Bank|Secretariat|Centre|Center|Institute|Foundation|Association|"
-    r"Union|State)$"
-)
-_ROLE_MARKER = re.compile(r"^\((?:co-?\s?funder|co-?\s?financ\w*|lead|donor|funder|partner)s?\)$",
-                          re.IGNORECASE)
-
-
-def is_acronym(token: str) -> bool:
-    """"UNDP", "MoLHSA", "EU-BK", "IOM": mostly capitals, short, at least two of them."""
-    core = token.strip("()*’'")
-    capitals = sum(ch.isupper() for ch in core)
-    return 2 <= len(core) <= 12 and capitals >= 2 and capitals >= len(core.replace("-", "")) / 2
-
-
-def is_role_marker(text: str) -> bool:
-    """"(co-funder)", "(lead)": a role written after a name, not part of it."""
-    return bool(_ROLE_MARKER.match(text.strip()))
-
-
-def _capitalised(token: str) -> bool:
-    return token[:1].isupper()
-
-
-def _acronym_group(token: str) -> bool:
-    inner = token[1:-1].split()
-    return bool(inner) and is_acronym(inner[0]) and not _ROLE_MARKER.match(token)
-
-
-def name_at(text: str, start: int = 0) -> tuple[str, int, int]:
-    """The capitalised name that begins at `start` (after an optional "the"), e.g. "Ministry
-    of Labour, Health and Social Affairs (MoLHSA)": (name, name_start, name_end), or
-    ("", start, start) when no name begins there. An acronym in brackets closes the name."""
-    toks = list(_TOKEN.finditer(text, start))
-    i = 1 if toks and toks[0].group().lower() == "the" else 0
-    if i >= len(toks) or not _capitalised(toks[i].group()) or toks[i].group().startswith("("):
-        return "", start, start
-    first = i
-    end = toks[i].end()
-    i += 1
-    while i < len(toks):
-        word = toks[i].group()
-        nxt = toks[i + 1].group() if i + 1 < len(toks) else ""
-        if word.startswith("("):
-            if _acronym_group(word):
-                end = toks[i].end()
-                place = find_countries(text[end:end + 60])
-                if place and re.match(r"\s+in\s+(?:the\s+)?$", text[end:end + place[0][1]]):
-                    end += place[0][1] + len(place[0][0])  # "(MTI) in Kosovo*"
-            break
-        if word == ",":
-            if _capitalised(nxt) and not (_ORG_START.match(nxt) or is_acronym(nxt) or is_country(nxt)):
-                i += 1
-                continue
-            break
-        if word.lower() in _CONNECTORS:
-            j = i + 1
-            while j < len(toks) and toks[j].group().lower() in _CONNECTORS:
-                j += 1
-            following = toks[j].group() if j < len(toks) else ""
-            if not _capitalised(following) or following.startswith("("):
-                break
-            if word.lower() == "and" and (nxt.lower() == "the" or is_acronym(nxt) or _ORG_START.match(nxt)):
-                break
-            if word.lower() == "in" and find_countries(nxt):
-                break  # "ILO in Ukraine": a place, not part of the name
-            i = j
-            continue
-        if _capitalised(word):
-            end = toks[i].end()
-            i += 1
-            continue
-        break
-    name_start = toks[first].start()
-    return fold(text[name_start:end]), name_start, end
-
-
-_LIST_SEPARATOR = re.compile(
-    r"\s*(?:[,;]\s*(?:and\b|as well as\b|or\b)?|–|—|&|\band\b|\bas well as\b|\bor\b)\s*", re.IGNORECASE)
-_LEAD_ARTICLE = re.compile(r"\s*(?:the|its|their|his|her)\s+", re.IGNORECASE)
-_GENERIC_WORD = re.compile(r"\s*([a-z][\w-]*)\s*")
-_ROLE_AFTER = re.compile(r"\s*(\([^()]*\))")
-#: ", acting as a Secretariat to the ... (SCMI)," between two names of a list.
-_APPOSITIVE = re.compile(r",\s+(?:acting|which|who|based|responsible|located|known|also)\b[^,;.]*,")
-
-
-def organisation_list(text: str, leading_generic_words: int = 10) -> list[tuple[str, int]]:
-    """Names of the list that starts `text` ("UNDP, the Ministry of Diaspora (MOD) and the
-    Ministry of Trade and Industry of Kosovo*, is ...") with their offsets; the list ends at
-    the first lowercase phrase after a name. Lowercase words before the first name
-    ("governments and international organizations – UNHCR, ...") are passed over."""
-    names: list[tuple[str, int]] = []
-    position = 0
-    skipped = 0
-    while position < len(text):
-        article = _LEAD_ARTICLE.match(text, position)
-        if article:
-            position = article.end()
-        name, name_start, end = name_at(text, position)
-        if name and " " not in name and not is_acronym(name) and re.match(r"\s+[a-z]", text[end:]) \
-                and not re.match(r"\s+(?:and|or)\b", text[end:]):
-            break  # "the Turkish stakeholders": an adjective, not a name
-        if name:
-            names.append((name, name_start))
-            position = end
-            marker = _ROLE_AFTER.match(text, position)
-            if marker and is_role_marker(marker.group(1)):
-                position = marker.end()
-            aside = _APPOSITIVE.match(text, position)
-            if aside:
-                position = aside.end() - 1  # keep the comma as the separator
-        else:
-            generic = _GENERIC_WORD.match(text, position)
-            place_follows = generic.group(1) in _CONNECTORS and _capitalised(text[generic.end():][:1]) \
-                if generic else False
-            if names or not generic or skipped >= leading_generic_words or place_follows:
-                break  # "two employment centres in Bishkek": a place, not a list of names
-            skipped += 1
-            position = generic.end()
-        separator = _LIST_SEPARATOR.match(text, position)
-        if separator:
-            position = separator.end()
-        elif names:
-            break
-    return names
-
-
 # --------------------------------------------------------------------------- acronyms
 
 def _initial_words(name: str) -> list[str]:
     words = re.split(r"[\s/-]+", name.replace("*", ""))
-    return [w for w in words if w and w.lower() not in _CONNECTORS or w.isupper()]
+    return [w for w in words if w and w.lower() not in NAME_CONNECTORS or w.isupper()]
 
 
 def acronym_fits(acronym: str, name: str, max_skipped: int = 2) -> bool:
@@ -383,8 +170,9 @@ IMPLEMENTER, FUNDER, PARTNER = "implementer", "funder", "partner"
 
 #: Cues followed by the names they introduce.
 _CUES_AFTER = tuple((role, re.compile(pattern)) for role, pattern in (
-    (PARTNER, r"\bin\s+(?:close\s+|direct\s+|strategic\s+|full\s+)?(?:cooperation|collaboration|"
+    (PARTNER, r"\b(?i:in)\s+(?:close\s+|direct\s+|strategic\s+|full\s+)?(?:cooperation|collaboration|"
               r"partnership|consultation|coordination)\s+with\s+"),
+    (PARTNER, r"(?<!run )(?<!implemented )(?<!managed )(?<!operated )(?<!carried out )\b(?i:together)\s+with\s+"),
     (PARTNER, r"\b(?:implemented|conducted|carried\s+out|organi[sz]ed)\s+(?:directly\s+)?with\s+"),
     (PARTNER, r"\b(?:cooperates|cooperated|cooperating|works|worked|working|partnered)\s+"
               r"(?:closely\s+)?with\s+"),
@@ -392,6 +180,8 @@ _CUES_AFTER = tuple((role, re.compile(pattern)) for role, pattern in (
               r"(?:include[sd]?|including|are|were|:)?\s*"),
     (PARTNER, r"\b(?:signed|concluded)\s+an?\s+(?:Memorandum\s+of\s+Understanding|MoU|agreement)\s+with\s+"),
     (PARTNER, r"\bco-chaired\s+by\s+"),
+    (PARTNER, r"\b(?:implements?|implemented|runs?|ran|carr(?:y|ies|ied)\s+out|manages?|managed)\s+(?:it|them)\s+"
+              r"(?:together\s+|jointly\s+|in\s+partnership\s+)?with\s+"),
     (PARTNER, r"\bwith\s+the\s+support\s+of\s+"),
     (PARTNER, r"\bcapacity[- ]building\s+(?:for|of)\s+"),
     (PARTNER, r"\b(?:provided|provides|providing|rendered|renders)\s+(?:\w+\s+){0,2}"
@@ -399,79 +189,103 @@ _CUES_AFTER = tuple((role, re.compile(pattern)) for role, pattern in (
     (PARTNER, r"\b(?:assist|assists|assisted|assisting|support|supports|supported|supporting|help|helps|"
               r"helped|helping)\s+(?:the\s+efforts\s+of\s+)?(?=the\s+(?:[A-Z][\w-]*\s+)?Government\b)"),
     (IMPLEMENTER, r"\b(?:jointly\s+implemented|implemented\s+jointly|co-implemented)\s+(?:with|by)\s+"),
+    (IMPLEMENTER, r"\b(?:implemented|run|managed|carried\s+out|operated)\s+(?:together|jointly)\s+with\s+"),
     (IMPLEMENTER, r"\b(?:implemented|run|managed|led|executed)\s+(?:[^.;]{0,80}?\s)?by\s+"),
+    (IMPLEMENTER, r"\bdeveloped\s+by\s+"),
     (IMPLEMENTER, r"\bjoint\s+(?:programme|project|initiative)\s+(?:of|between|by)\s+"),
     (FUNDER, r"\b(?:funded|financed|sponsored|co-funded|co-financed)\s+by\s+"),
     (FUNDER, r"\bfinancial\s+support\s+(?:of|from)\s+"),
     (FUNDER, r"\bwith\s+(?:seed\s+)?funding\s+from\s+"),
 ))
+#: Cues followed by the bodies whose people take part ("215 staff of the Ministry of Interior
+#: were trained"); a country named there is where they come from, not a body.
+_CUES_BODIES = tuple((role, re.compile(pattern)) for role, pattern in (
+    (PARTNER, r"\b(?:staff|officials|officers|employees|representatives|inspectors|specialists)\s+(?:of|from)\s+"),
+))
 #: Cues preceded by the names: "IOM and UNDP are implementing", "UNDP-led", "EU funded".
 _CUES_BEFORE = tuple((role, re.compile(pattern)) for role, pattern in (
     (IMPLEMENTER, r"\s+(?:are|is|were|was|have\s+been|has\s+been)\s+(?:jointly\s+)?implementing\b"),
     (IMPLEMENTER, r"-led\b"),
+    (IMPLEMENTER, r",?\s+(?:has|have|had)\s+been\s+interested\s+(?:in|to)\b"),
+    (PARTNER, r"\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:a|an|the|one\s+of\s+the)\s+(?:\w+\s+)?partners?\s+"
+              r"(?:of|in|to|for)\b"),
     (FUNDER, r"[- ](?:funded|co-funded|financed|sponsored)\b"),
 ))
-_GENERIC_NAME = re.compile(
-    r"^(?:the\s+)?(?:[A-Z]\w+\s+)?(?:Government|Governments|Ministry|Ministries|State|States)$|"
-    r"\b(?:Partners|Members|Stakeholders|Organi[sz]ations|Agencies|Institutions|Authorities|Actors)$"
-)
-#: "the Ukrainian Government", "the Kyrgyz Government": one country's government.
-_NATIONAL_GOVERNMENT = re.compile(r"^[A-Z][\w-]*(?:an|ese|i|sh|ch|ic|z)\s+Government$")
 
 
-def is_generic_name(name: str) -> bool:
-    """"Government", "Social Enterprise Implementing Partners": no particular organisation."""
-    if len(name) < 2:
-        return True
-    if re.search(r"\bGovernment of\b", name) or _NATIONAL_GOVERNMENT.match(name):
-        return False
-    return bool(_GENERIC_NAME.search(name))
+def names_before(text: str, end: int) -> list[tuple[str, int]]:
+    """The names of the list that ends at `end` ("IOM and UNDP are implementing", "the
+    Ministry of Labour and Social Protection launched"): the run of capitalised words,
+    connectors and commas before it, read forward as a list."""
+    toks = list(NAME_TOKEN.finditer(text[:end]))
+    first = len(toks)
+    for k in range(len(toks) - 1, -1, -1):
+        word = toks[k].group()
+        if not (capitalised(word) or acronym_group(word) or word == "," or word.lower() in NAME_CONNECTORS):
+            break
+        first = k
+    while first < len(toks) and (toks[first].group() == "," or toks[first].group().lower() in NAME_CONNECTORS
+                                 and toks[first].group().lower() != "the"):
+        first += 1
+    if first == len(toks):
+        return []
+    start = toks[first].start()
+    return [(name, start + offset) for name, offset in organisation_list(text[start:end])]
 
 
-def _names_before(text: str, end: int) -> list[tuple[str, int]]:
-    """The names ending at `end`, walking back over "A, B and C"."""
-    found: list[tuple[str, int]] = []
-    while True:
-        toks = list(_TOKEN.finditer(text[:end]))
-        first = len(toks)
-        for k in range(len(toks) - 1, -1, -1):
-            word = toks[k].group()
-            if _capitalised(word) or _acronym_group(word):
-                first = k
-            elif word.lower() in _CONNECTORS and first == k + 1 and word.lower() != "and":
-                continue
-            else:
-                break
-        if first == len(toks):
-            return found
-        while first < len(toks) and toks[first].group().lower() in _CONNECTORS:
-            first += 1
-        start = toks[first].start()
-        found.insert(0, (fold(text[start:end]), start))
-        separator = re.search(r"(?:,\s*(?:and\s+)?|\s+and\s+)$", text[:start])
-        if not separator:
-            return found
-        end = separator.start()
+#: A sentence that opens with its place: "In Kyrgyzstan, ...".
+_SCENE = re.compile(r"^(?:In|Within)\s+(?:the\s+)?(?P<place>[A-Z][\w*-]*(?:\s+[A-Z][\w*-]*){0,3})\s*,")
 
 
-def roles_in_sentence(sentence: str) -> list[tuple[str, str, int]]:
-    """(role, organisation name as written, offset) for each organisation that a cue in the
-    sentence places in a role ("implemented in cooperation with UNDP" -> partner UNDP)."""
-    found: list[tuple[str, str, int]] = []
-    for role, cue in _CUES_AFTER:
-        for match in cue.finditer(sentence):
-            for name, offset in organisation_list(sentence[match.end():]):
-                found.append((role, name, match.end() + offset))
+class RoleMention(NamedTuple):
+    """An organisation a sentence places in a role."""
+
+    role: str                   # IMPLEMENTER, FUNDER or PARTNER
+    name: str                   # as written
+    offset: int                 # where the name starts in the sentence
+    clause: str | None = None   # the programme whose clause holds the cue ("X Initiative, led by ...")
+
+
+def roles_in_sentence(sentence: str) -> list[RoleMention]:
+    """Each organisation that a cue in the sentence places in a role ("implemented in
+    cooperation with UNDP" -> partner UNDP), in the order of the sentence."""
+    found: list[RoleMention] = []
+    for cues, bodies_only in ((_CUES_AFTER, False), (_CUES_BODIES, True)):
+        for role, cue in cues:
+            for match in cue.finditer(sentence):
+                clause = clause_of_programme(sentence, match.end())
+                for name, offset in organisation_list(sentence[match.end():]):
+                    if not (bodies_only and is_country(name)):
+                        found.append(RoleMention(role, name, match.end() + offset, clause))
     for role, cue in _CUES_BEFORE:
         for match in cue.finditer(sentence):
-            for name, offset in _names_before(sentence, match.start()):
-                found.append((role, name, offset))
-    unique: dict[tuple[str, str], tuple[str, str, int]] = {}
-    for role, name, offset in found:
-        sentence_initial_word = offset == 0 and " " not in name and not is_acronym(name)
-        if not is_generic_name(name) and not sentence_initial_word:
-            unique.setdefault((role, name), (role, name, offset))
-    return sorted(unique.values(), key=lambda item: item[2])
+            for name, offset in names_before(sentence, match.start()):
+                found.append(RoleMention(role, name, offset))
+    scene = _SCENE.match(sentence)
+    country = country_resolver().resolve_name(scene.group("place")) if scene else None
+    if country is not None:  # "In Kyrgyzstan, RMP assisted the Government": Kyrgyzstan's
+        found = [m._replace(name=f"Government of {country.label}") if m.name == "Government" else m for m in found]
+    unique: dict[tuple[str, str], RoleMention] = {}
+    for mention in found:
+        sentence_initial_word = mention.offset == 0 and " " not in mention.name and not is_acronym(mention.name)
+        if not is_generic_name(mention.name) and not sentence_initial_word:
+            unique.setdefault((mention.role, mention.name), mention)
+    return sorted(unique.values(), key=lambda mention: mention.offset)
+
+
+#: A programme's name and the start of a clause about it: "the Migrants in Countries in
+#: Crisis (MICIC) Initiative, led by the " (see `clause_of_programme`).
+_CLAUSE_AFTER_PROGRAMME = re.compile(
+    r"(?P<name>[A-Z][\w’'*-]*(?:\s+(?:[A-Z][\w’'*-]*|of|for|in|on|and|the|to))*(?:\s*\([A-Z][\w-]*\))?\s+"
+    r"(?:Programme|Program|Project|Initiative|Facility|Partnership|Scheme|Fund|Process|Framework))"
+    r"(?:\s*\([A-Z][\w-]*\))?,\s+(?:[a-z][\w-]*\s+){1,6}$")
+
+
+def clause_of_programme(sentence: str, offset: int) -> str | None:
+    """The programme whose clause runs up to `offset` ("... Initiative, led by the "): the
+    organisations named there act for that programme, not for the sentence's subject."""
+    match = _CLAUSE_AFTER_PROGRAMME.search(sentence[:offset])
+    return fold(match.group("name")) if match else None
 
 
 _ACRONYM_IN_BRACKETS = re.compile(r"\(\s*([A-Za-z][\w&-]{1,11})\s*\)")

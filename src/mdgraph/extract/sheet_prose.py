@@ -8,11 +8,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from mdgraph.extract.names import is_generic_name
 from mdgraph.extract.prose import (
-    FUNDER, IMPLEMENTER, PARTNER, Passage, acronym_fits, add_mention, defined_acronyms, find_countries,
-    fold, is_generic_name, is_heading, is_noise_line, roles_in_sentence, sentence_spans,
+    FUNDER, IMPLEMENTER, PARTNER, Passage, acronym_fits, add_mention, defined_acronyms, is_heading, is_noise_line,
+    passage_sentences, roles_in_sentence,
 )
-from mdgraph.extract.text import normalise_key
+from mdgraph.extract.text import find_countries, fold, normalise_key
 from mdgraph.model import Evidence, Mention
 
 __all__ = ["SheetProject", "is_iom", "name_generic_project", "narrative_regions", "read_project_prose"]
@@ -22,6 +23,10 @@ _FOLLOWING_LIST = re.compile(r"\bfollowing\s+(?:\w+\s+){0,4}(?:[Pp]artners|organ
                              r"enterprises)\s*:")
 _FIELD_LINE = re.compile(r"^\s*[A-Z][\w ()/-]{1,40}:")
 _DESCRIPTION_LIMIT = 2000
+#: A programme's name: capitalised words ending in a programme word.
+_OTHER_PROGRAMME = re.compile(r"\b(?:[A-Z][\w’'*-]*\s+(?:(?:of|for|on|and|in|the)\s+)*){1,8}"
+                             r"(?:Programme|Program|Project|Initiative|Profile|Facility|Partnership|Scheme)\b")
+_PROGRAMME_WORDS = {"the", "programme", "program", "project", "initiative", "scheme", "facility", "partnership"}
 #: "implemented in", "operating across": the places that follow are where the project runs.
 _RUNS_IN = re.compile(r"\b(?:implemented|operating|operates|piloted|carried\s+out|active|running|runs)\s+"
                       r"(?:\w+\s+){0,2}(?:in|across)\s+")
@@ -60,12 +65,16 @@ def _mentions_project(sentence: str, project: SheetProject) -> bool:
 def read_project_prose(project: SheetProject, passage: Passage, lines: Sequence[str],
                        block_lines: set[int]) -> str:
     """Joint implementers, partners, aliases and countries named in the project's prose;
-    returns the description."""
-    for start, end in sentence_spans(passage):
+    returns the description (the prose without the sentences about other programmes)."""
+    kept: list[str] = []
+    for start, end in passage_sentences(passage):
         sentence = passage.text[start:end]
         _aliases_in(project, sentence)
-        for role, name, offset in roles_in_sentence(sentence):
-            if is_iom(name) or _names_project(project, name):
+        if _about_another_programme(sentence, project):
+            continue
+        kept.append(sentence)
+        for role, name, offset, clause in roles_in_sentence(sentence):
+            if is_iom(name) or _names_project(project, name) or clause and not _may_name_project(project, clause):
                 continue
             evidence = passage.evidence(start, end, start + offset)
             if role == IMPLEMENTER:
@@ -80,12 +89,27 @@ def read_project_prose(project: SheetProject, passage: Passage, lines: Sequence[
                     add_mention(project.countries, name, passage.evidence(start, end, start + cue.start()))
     for name, evidence in _following_list(passage, lines, block_lines):
         add_mention(project.partners, name, evidence)
-    return passage.text[:_DESCRIPTION_LIMIT]
+    return " ".join(kept)[:_DESCRIPTION_LIMIT]
+
+
+def _about_another_programme(sentence: str, project: SheetProject) -> bool:
+    """ "... the Extended Migration Profile in Albania developed by the Government ...": a
+    sentence naming another programme, and not this one, tells nothing of this one."""
+    return not _mentions_project(sentence, project) and any(
+        not _may_name_project(project, match.group(0)) for match in _OTHER_PROGRAMME.finditer(sentence))
 
 
 def _names_project(project: SheetProject, name: str) -> bool:
     key = normalise_key(name)
     return any(key == normalise_key(n) for n in (project.title, *project.aliases))
+
+
+def _may_name_project(project: SheetProject, name: str) -> bool:
+    """ "The Regional Programme" may name the "Regional Programme on Labour Migration ...",
+    "The DEED Project" the "Diaspora Engagement for Economic Development (DEED) in Kosovo*":
+    every word but the programme words is a word of the title or an alias."""
+    words = set(normalise_key(" ".join((project.title, *project.aliases))).split())
+    return set(normalise_key(name).split()) - _PROGRAMME_WORDS <= words
 
 
 def _aliases_in(project: SheetProject, sentence: str) -> None:

@@ -31,7 +31,7 @@ _CODE = re.compile(r"^[A-Z]{2}$")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|&")
 _SAME_WORD = {"&": "and", "st": "saint"}
-_ENTRY_FIELDS = {"label", "names", "wikidata", "demonyms", "article"}
+_ENTRY_FIELDS = {"label", "names", "wikidata", "demonyms", "prefixes", "article"}
 _TOP_FIELDS = {"countries", "phrases"}
 # Per-token spelling constraints of a name as the data writes it (see _Name).
 _ANY, _CAPITAL, _UPPER = 0, 1, 2
@@ -108,12 +108,14 @@ class CountryResolver:
         demonyms: Mapping[tuple[str, ...], _Name],
         articles: Iterable[str],
         adjectives: Mapping[str, str],
+        prefixes: Mapping[tuple[str, ...], _Name] | None = None,
     ):
         self._countries = {c.code: c for c in countries}
         self._names = dict(names)
         self._demonyms = dict(demonyms)
         self._articles = frozenset(articles)
         self._adjectives = dict(adjectives)
+        self._prefixes = dict(prefixes or {})
         self._longest = max((len(k) for k in (*self._names, *self._demonyms)), default=1)
 
     # -- construction -------------------------------------------------------------------
@@ -141,6 +143,7 @@ class CountryResolver:
         countries: list[Country] = []
         builder = _IndexBuilder(source)
         demonyms = _IndexBuilder(source)
+        prefixes = _IndexBuilder(source)
         adjectives: dict[str, str] = {}
         codes = sorted({c.alpha_2 for c in pycountry.countries} | set(entries))
         iso_names: dict[str, list[str]] = {}
@@ -165,6 +168,8 @@ class CountryResolver:
                     demonyms.add(plural, code)
             if entry.get("demonyms"):
                 adjectives[code] = entry["demonyms"][0]
+            for prefix in entry.get("prefixes", []):
+                prefixes.add(prefix, code)
             alt = frozenset(n for n in names if n != label)
             countries.append(Country(code, label, alt, entry.get("wikidata")))
         phrases = data.get("phrases") or {}
@@ -176,7 +181,7 @@ class CountryResolver:
                 raise MappingError(source, f"unknown country code {code!r}", f"phrases.{phrase}")
             builder.add(str(phrase), code, phrase=True)
         articles = [code for code, entry in entries.items() if entry.get("article")]
-        return cls(countries, builder.index, demonyms.index, articles, adjectives)
+        return cls(countries, builder.index, demonyms.index, articles, adjectives, prefixes.index)
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -206,6 +211,11 @@ class CountryResolver:
         stripped = text.strip().strip(".,;:")
         if _CODE.match(stripped) and stripped in self._countries:
             return self._countries[stripped]
+        return self.resolve_name(text)
+
+    def resolve_name(self, text: str) -> Country | None:
+        """As `resolve`, but for names only: "EC" or "IT" in a list of organisations is no
+        country code."""
         key = _key(text)
         while key and key[-1].isdigit() and key not in self._names:
             key = key[:-1]  # footnote numbers glued by the PDF extraction
@@ -222,7 +232,8 @@ class CountryResolver:
 
         The longest name wins at each position ("Papua New Guinea" over "Guinea", "Benin
         City" over "Benin", "South Sudan" over "Sudan"); names are whole words ("Niger" is
-        not found in "Nigeria"). With `demonyms`, "Moldovan" and "Ghanaians" count too.
+        not found in "Nigeria"). With `demonyms`, "Moldovan" and "Ghanaians" count too, and
+        so does the first part of "Franco-Malian" (a prefix of the data file before a hyphen).
         """
         found: list[tuple[Country, int, int]] = []
         tokens = _tokens(text)
@@ -230,6 +241,9 @@ class CountryResolver:
         i = 0
         while i < len(tokens):
             hit = self._match_at(tokens, keys, i, demonyms)
+            if hit is None and demonyms and text[tokens[i].end(): tokens[i].end() + 1] == "-":
+                prefix = self._prefixes.get((keys[i],))
+                hit = (1, prefix) if prefix and _written_as([tokens[i].group()], prefix.spelling) else None
             if hit is None:
                 i += 1
                 continue
@@ -285,7 +299,7 @@ def _check_entry(source: str, code: Any, entry: Any) -> dict[str, Any]:
     unknown = set(entry) - _ENTRY_FIELDS
     if unknown:
         raise MappingError(source, f"unknown fields {sorted(unknown)}", where)
-    for field in ("names", "demonyms"):
+    for field in ("names", "demonyms", "prefixes"):
         values = entry.get(field, [])
         if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
             raise MappingError(source, "expected a list of non-empty strings", f"{where}.{field}")

@@ -46,7 +46,8 @@ __all__ = ["OrganisationResolver"]
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ENTRY_FIELDS = {"key", "label", "alt_labels", "kind", "country", "parent", "field_offices"}
 _TOP_FIELDS = {"kinds", "spelling", "role_notes", "leading_phrases", "leading_articles", "connectors", "not_organisations",
-               "government_words", "government_alone", "national_bodies", "office_words", "kind_hints", "organisations"}
+               "government_words", "government_alone", "national_bodies", "office_words", "unit_words", "kind_hints",
+               "organisations"}
 _BODY_FIELDS = {"ministry_words", "foreign_words", "academic_words", "bodies", "synonyms", "vocabulary"}
 _PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
 _DASHED = re.compile(r"^(.+?)\s+[-–—]\s+(.+)$")
@@ -104,11 +105,18 @@ class _Rules:
     ministry_words: frozenset[str]
     foreign_words: frozenset[str]
     office_words: frozenset[str]
+    unit_words: re.Pattern[str] | None
     academic_words: frozenset[str]
     bodies: frozenset[str]
     synonyms: tuple[tuple[str, str], ...]
     vocabulary: frozenset[str]
     kind_hints: tuple[tuple[re.Pattern[str], str], ...]
+
+
+def _place_words(text: str) -> bool:
+    """One or two capitalised words, as in the acronym "HRD Korea" or "UNDP Moldova"."""
+    words = text.split()
+    return 0 < len(words) <= 2 and all(w[:1].isupper() and w[1:].islower() for w in words)
 
 
 class OrganisationResolver:
@@ -218,9 +226,20 @@ class OrganisationResolver:
             return node
         if self._rules.connectors and self._rules.connectors.search(text):
             return None  # several organisations in one mention: the caller splits it
-        name, acronym, qualifier = self._parse(text)
+        name, acronym, qualifier, other_name = self._parse(text)
+        node = self._resolve_parsed(name, acronym, qualifier, context)
+        if node is not None and other_name and node.kind != FIELD_OFFICE \
+                and self._fold(other_name) != self._fold(node.label) and self._key_of(other_name, ()) in (None, node.key):
+            node.alt_labels.add(other_name)  # "Ministry of Economy (Ministerio de Economía)": one body, two names
+            self._learn(other_name, node)
+        return node
+
+    def _resolve_parsed(self, name: str, acronym: str | None, qualifier: Country | None,
+                        context: tuple[str, ...]) -> Organisation | None:
         place = _Place(qualifier, name, "bracket") if qualifier else self._split_country(name)
-        node = self._lookup(name, context) or self._known_base(place) or self._unit(name)
+        node = self._lookup(name, context) or self._known_base(place) or self._unit(name) or self._group_of(name)
+        if node is None and _PARENTHESES.search(name):  # "European Union (11th European Development Fund)"
+            node = self._lookup(fold(_PARENTHESES.sub(" ", name)), context)
         if node is None and acronym and self._fold(acronym) in self._aliases:
             return self._lookup(acronym, context)  # "France (AFD)": the table knows the bracket
         if node is None:
@@ -232,10 +251,18 @@ class OrganisationResolver:
                     node.alt_labels |= {name, acronym} - {node.label}
                     self._learn(name, node)
                 return node
-            node = self._by_rules(name, place, context)
+            node = self._by_rules(name, place, context, acronym)
         if node is not None and acronym:
             self._learn(acronym, node, acronym=True)
         return node
+
+    def _group_of(self, name: str) -> Organisation | None:
+        """The table's organisation of one of its groups: "GMG Working Group on Mainstreaming"."""
+        first, _, rest = name.partition(" ")
+        key = self._aliases.get(self._fold(first))
+        if key is None or self._rules.unit_words is None or not self._rules.unit_words.match(rest):
+            return None
+        return self._node(key)
 
     def _known_base(self, place: _Place) -> Organisation | None:
         """The table's node for "Federal Office for Migration, Switzerland", "UK DFID"."""
@@ -247,27 +274,33 @@ class OrganisationResolver:
         country = self._entries[key].country if key in self._entries else (self._nodes[key].country or "").upper()
         return self._node(key) if country in (None, "", place.country.code) else None
 
-    def _by_rules(self, name: str, place: _Place, context: tuple[str, ...]) -> Organisation | None:
+    def _by_rules(self, name: str, place: _Place, context: tuple[str, ...], acronym: str | None) -> Organisation | None:
+        if place.how == "bracket" and self._plain(name) in self._rules.government_alone:
+            return self._government(place.country)  # "Government (Ecuador)": the country is written
         government = self._government_country(name, context)
         if government is not None:
             return self._government(government)
         if self._refused(name) or self._plain(name) in self._rules.government_alone:
             return None
         generic, body = self._national_body(name, place, context)
-        if generic:
+        if generic and (body is not None or acronym is None):
             return body  # None when the country cannot be told
-        return self._unknown(name, place.country)
+        return self._unknown(name, place.country)  # a body with its own acronym is one body
 
-    def _parse(self, text: str) -> tuple[str, str | None, Country | None]:
-        """(name, acronym, country) of "Name (ACR)", "ACR (Name)", "Name - ACR", "Name (Country)";
-        brackets that only locate the body ("(Florence, Italy)") are dropped."""
+    def _parse(self, text: str) -> tuple[str, str | None, Country | None, str | None]:
+        """(name, acronym, country, other name) of "Name (ACR)", "ACR (Name)", "Name - ACR",
+        "Name (Country)", "Name (Nombre)" (the same body in another language); brackets that
+        only locate the body ("(Florence, Italy)") are dropped."""
         acronym: str | None = None
         qualifier: Country | None = None
+        other_name: str | None = None
 
         def inner(match: re.Match[str]) -> str:
-            nonlocal acronym, qualifier
+            nonlocal acronym, qualifier, other_name
             content = match.group(1).strip()
-            if (is_acronym(content) or self._fold(content) in self._aliases) and acronym is None:
+            first, _, rest = content.partition(" ")
+            if acronym is None and (is_acronym(content) or self._fold(content) in self._aliases
+                                    or is_acronym(first) and _place_words(rest)):  # "(HRD Korea)"
                 acronym = content
                 return ""
             country = self._countries.resolve(content)
@@ -279,6 +312,10 @@ class OrganisationResolver:
                 return ""  # "(Florence, Italy)"
             if "," in content and acronym is None and is_acronym(last):
                 acronym = last  # "(Comisión Nacional ..., CONAMAJ)": a translation and the acronym
+                return ""
+            if other_name is None and len(content.split()) >= 2 and content[:1].isupper() \
+                    and not re.search(r"[\d,;:]", content):
+                other_name = content
                 return ""
             return match.group(0)
 
@@ -293,7 +330,7 @@ class OrganisationResolver:
             name, acronym = acronym, name
         if acronym is None and is_acronym(name) and (full := _PARENTHESES.search(text)):
             acronym, name = name, full.group(1).strip()  # "ETF (European Training Foundation)"
-        return name.strip(" ,;:-–—"), acronym, qualifier
+        return name.strip(" ,;:-–—"), acronym, qualifier, other_name
 
     def _key_of(self, text: str, context: tuple[str, ...]) -> str | None:
         """The key the table or this run's learned names give `text`, creating nothing."""
@@ -382,7 +419,7 @@ class OrganisationResolver:
         words = "|".join(map(re.escape, self._rules.government_words))
         if self._plain(name) in self._rules.government_alone:
             return self._countries.get(context[0]) if len(context) == 1 else None
-        match = (re.fullmatch(rf"(?:the\s+)?(?:federal\s+|central\s+|national\s+)?(?:{words})\s+of\s+(.+)", name,
+        match = (re.fullmatch(rf"(?:the\s+)?(?:federal\s+|central\s+|national\s+)?(?:{words})s?\s+of\s+(.+)", name,
                               re.IGNORECASE)
                  or re.fullmatch(rf"(?:the\s+)?(.+?)(?:['’]s)?\s+(?:{words})", name, re.IGNORECASE))
         if match:
@@ -445,7 +482,9 @@ class OrganisationResolver:
     def _national_body(self, name: str, place: _Place,
                        context: tuple[str, ...]) -> tuple[bool, Organisation | None]:
         """(True, node) for a generic national body; (True, None) when its country cannot
-        be told; (False, None) for a proper name."""
+        be told; (False, None) for a proper name. "Agency for Employment Abroad under the
+        Ministry of Labour" is the agency (of the country the whole name gives)."""
+        place = _Place(place.country, re.sub(r"\s+under\s+(?:the\s+)?[A-Z].*$", "", place.base), place.how)
         generic = self._generic_key(place.base)
         if generic is None:
             return False, None
@@ -586,6 +625,7 @@ def _load_rules(data: Any, source: str) -> tuple[_Rules, frozenset[str]]:
         government_words=tuple(words("government_words")),
         government_alone=folded("government_alone"),
         office_words=folded("office_words"),
+        unit_words=_alternatives(words("unit_words"), r"^(?:ALTERNATIVES)\b"),
         ministry_words=folded("ministry_words", bodies, "national_bodies."),
         foreign_words=folded("foreign_words", bodies, "national_bodies."),
         academic_words=folded("academic_words", bodies, "national_bodies."),

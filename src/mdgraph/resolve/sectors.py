@@ -3,7 +3,8 @@
 The rules live in mappings/sectors.yaml: a table of labels (thematic areas and tags as
 annexes write them) and weighted keyword expressions for titles and descriptions. Labels are
 the annex author's own classification and count as given; keywords only add a sector when
-several distinct cues, or one unmistakable phrase, say so.
+several distinct cues, or one unmistakable phrase, say so, and a keyword sector gives way to
+one it `yields` to (employment to labour mobility: the jobs of migrant workers abroad).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from mdgraph.model import Evidence, Mention
 __all__ = ["SectorResolver"]
 
 _TOP_FIELDS = {"sectors", "spelling", "labels", "keywords", "threshold", "threshold_with_labels", "title_factor",
-               "occurrence_cap", "relative"}
+               "occurrence_cap", "relative", "yields"}
 _NUMBERS = ("threshold", "threshold_with_labels", "title_factor", "occurrence_cap")
 _FOOTNOTE = re.compile(r"«[^»]*»|^\d+(?=[A-Za-z])|\[\d+\]")
 
@@ -42,7 +43,7 @@ class SectorResolver:
 
     def __init__(self, sectors: Sequence[str], spelling: dict[str, str], labels: dict[str, tuple[str, ...]],
                  cues: Sequence[_Cue], threshold: int, threshold_with_labels: int, title_factor: int,
-                 occurrence_cap: int, relative: float):
+                 occurrence_cap: int, relative: float, yields: dict[str, tuple[str, ...]] | None = None):
         self._sectors = tuple(sectors)
         self._spelling = spelling
         self._labels = {self._key(label): notations for label, notations in labels.items()}
@@ -53,6 +54,7 @@ class SectorResolver:
         self._title_factor = title_factor
         self._cap = occurrence_cap
         self._relative = relative
+        self._yields = dict(yields or {})
         self._unmapped: dict[str, None] = {}
 
     # -- construction -------------------------------------------------------------------
@@ -116,8 +118,15 @@ class SectorResolver:
         relative = data.get("relative")
         if not isinstance(relative, (int, float)) or not 0 <= relative <= 1:
             raise MappingError(source, "expected a number from 0 to 1", "relative")
+        yields = data.get("yields") or {}
+        if not isinstance(yields, dict):
+            raise MappingError(source, "expected a mapping of sector to a list of sectors", "yields")
+        for sector, others in yields.items():
+            _check_notations([sector], known, source, f"yields.{sector}")
+            _check_notations(others, known, source, f"yields.{sector}")
         return cls(sectors, {normalise_key(k): normalise_key(v) for k, v in spelling.items()},
-                   {str(k): tuple(v) for k, v in labels.items()}, cues, relative=float(relative), **numbers)
+                   {str(k): tuple(v) for k, v in labels.items()}, cues, relative=float(relative),
+                   yields={k: tuple(v) for k, v in yields.items()}, **numbers)
 
     # -- public API ----------------------------------------------------------------------
 
@@ -137,9 +146,11 @@ class SectorResolver:
             for notation in self._label_sectors(mention.text):
                 found.setdefault(notation, mention.evidence)
         threshold = self._threshold_with_labels if labelled else self._threshold
-        for notation, evidence in self._keyword_sectors(title, description, description_evidence_line,
-                                                        title_evidence, threshold):
-            found.setdefault(notation, evidence)
+        by_keywords = self._keyword_sectors(title, description, description_evidence_line, title_evidence, threshold)
+        given = set(found) | {notation for notation, _ in by_keywords}
+        for notation, evidence in by_keywords:
+            if not set(self._yields.get(notation, ())) & given:
+                found.setdefault(notation, evidence)
         return list(found.items())
 
     def unmapped(self) -> list[str]:
@@ -177,6 +188,7 @@ class SectorResolver:
         heaviest sector's: a long text names many sectors in passing, few again and again."""
         title, description = fold(title), fold(description)
         scores: dict[str, int] = {}
+        supporting: dict[str, int] = {}         # what the cues of weight 1 add, once a stronger one is found
         best: dict[str, tuple[int, int]] = {}   # sector -> (score of its best cue, offset or -1 for the title)
         for cue in self._cues:
             in_title = bool(title and cue.pattern.search(title))
@@ -184,9 +196,14 @@ class SectorResolver:
             score = cue.weight * (self._title_factor * in_title + bool(hits)) + max(0, min(len(hits), self._cap) - 1)
             if not score:
                 continue
+            if cue.weight == 1:
+                supporting[cue.sector] = supporting.get(cue.sector, 0) + score
+                continue
             scores[cue.sector] = scores.get(cue.sector, 0) + score
             if cue.sector not in best or score > best[cue.sector][0]:
                 best[cue.sector] = (score, -1 if in_title else hits[0].start())
+        for sector in scores:
+            scores[sector] += supporting.get(sector, 0)
         if not scores:
             return []
         floor = max(threshold, self._relative * max(scores.values()))
