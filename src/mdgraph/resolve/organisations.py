@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-import yaml
 
 from mdgraph.errors import MappingError
 from mdgraph.extract.text import (
@@ -40,15 +39,17 @@ from mdgraph.extract.text import (
 from mdgraph.model import Organisation
 
 from .countries import Country, CountryResolver
+from .organisation_table import (
+    Entry,
+    Rules,
+    alternatives,
+    load_entries,
+    load_rules,
+    read_table,
+)
 
 __all__ = ["OrganisationResolver"]
 
-_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ENTRY_FIELDS = {"key", "label", "alt_labels", "kind", "country", "parent", "field_offices"}
-_TOP_FIELDS = {"kinds", "spelling", "role_notes", "leading_phrases", "leading_articles", "connectors", "not_organisations",
-               "government_words", "government_alone", "national_bodies", "office_words", "unit_words", "kind_hints",
-               "organisations"}
-_BODY_FIELDS = {"ministry_words", "foreign_words", "academic_words", "bodies", "synonyms", "vocabulary"}
 _PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
 _DASHED = re.compile(r"^(.+?)\s+[-–—]\s+(.+)$")
 _SEPARATORS = re.compile(r"\s*[,;]\s*|\s+(?:and|&)\s+")
@@ -71,46 +72,12 @@ def _strip(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Entry:
-    key: str
-    label: str
-    alt_labels: tuple[str, ...]
-    kind: str
-    country: str | None
-    parent: str | None
-    field_offices: bool
-
-
-@dataclass(frozen=True)
 class _Place:
     """A name split into the country it states and the rest ("Ministry of Health")."""
 
     country: Country | None
     base: str
     how: str            # "suffix", "prefix", "inside", "bracket" or "" (no country)
-
-
-@dataclass(frozen=True)
-class _Rules:
-    """The vocabulary of the general rules, from the data file."""
-
-    spelling: dict[str, str]
-    role_notes: frozenset[str]
-    leading: re.Pattern[str] | None
-    articles: re.Pattern[str] | None
-    connectors: re.Pattern[str] | None
-    not_organisations: tuple[re.Pattern[str], ...]
-    government_words: tuple[str, ...]
-    government_alone: frozenset[str]
-    ministry_words: frozenset[str]
-    foreign_words: frozenset[str]
-    office_words: frozenset[str]
-    unit_words: re.Pattern[str] | None
-    academic_words: frozenset[str]
-    bodies: frozenset[str]
-    synonyms: tuple[tuple[str, str], ...]
-    vocabulary: frozenset[str]
-    kind_hints: tuple[tuple[re.Pattern[str], str], ...]
 
 
 def _place_words(text: str) -> bool:
@@ -122,12 +89,12 @@ def _place_words(text: str) -> bool:
 class OrganisationResolver:
     """Resolves organisation mentions to Organisation nodes, one per organisation."""
 
-    def __init__(self, entries: Sequence[_Entry], rules: _Rules, countries: CountryResolver,
+    def __init__(self, entries: Sequence[Entry], rules: Rules, countries: CountryResolver,
                  source: str = "<organisations>"):
         self._entries = {entry.key: entry for entry in entries}
         self._rules = rules
         self._countries = countries
-        self._spelling = _alternatives(list(rules.spelling), r"\b(ALTERNATIVES)\b")
+        self._spelling = alternatives(list(rules.spelling), r"\b(ALTERNATIVES)\b")
         self._aliases: dict[str, str] = {}
         for entry in entries:
             for name in (entry.label, *entry.alt_labels):
@@ -146,19 +113,13 @@ class OrganisationResolver:
     @classmethod
     def from_file(cls, path: str | Path, countries: CountryResolver) -> OrganisationResolver:
         """Reads mappings/organisations.yaml (see the file's header for its format)."""
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise MappingError(str(path), f"cannot read the organisation file: {exc}") from exc
-        except yaml.YAMLError as exc:
-            raise MappingError(str(path), f"not valid YAML: {exc}") from exc
-        return cls.from_data(data, countries, str(path))
+        return cls.from_data(read_table(path), countries, str(path))
 
     @classmethod
     def from_data(cls, data: Any, countries: CountryResolver, source: str = "<organisations>") -> OrganisationResolver:
         """Builds the resolver from the parsed data file; `source` names it in errors."""
-        rules, kinds = _load_rules(data, source)
-        return cls(_load_entries(data.get("organisations"), kinds, countries, source), rules, countries, source)
+        rules, kinds = load_rules(data, source)
+        return cls(load_entries(data.get("organisations"), kinds, countries, source), rules, countries, source)
 
     # -- public API ----------------------------------------------------------------------
 
@@ -554,126 +515,3 @@ class OrganisationResolver:
             if entry.parent:
                 self._node(entry.parent)
         return node
-
-
-
-# -- loading ------------------------------------------------------------------------------
-
-def _strings(value: Any, source: str, where: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise MappingError(source, "expected a list of non-empty strings", where)
-    return value
-
-
-def _pattern(text: str, source: str, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(text)
-    except re.error as exc:
-        raise MappingError(source, f"not a valid regular expression: {exc}", where) from exc
-
-
-def _alternatives(phrases: list[str], template: str) -> re.Pattern[str] | None:
-    """One case-blind expression matching any of `phrases` (longest first) inside `template`."""
-    if not phrases:
-        return None
-    alternatives = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(template.replace("ALTERNATIVES", alternatives), re.IGNORECASE)
-
-
-def _mapping(value: Any, source: str, where: str) -> dict[str, str]:
-    value = value or {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise MappingError(source, "expected a mapping of words to words", where)
-    return {normalise_key(k): normalise_key(v) for k, v in value.items()}
-
-
-def _load_rules(data: Any, source: str) -> tuple[_Rules, frozenset[str]]:
-    if not isinstance(data, dict):
-        raise MappingError(source, "expected a mapping at the top level")
-    unknown = set(data) - _TOP_FIELDS
-    if unknown:
-        raise MappingError(source, f"unknown top-level keys {sorted(unknown)}")
-    kinds = frozenset(_strings(data.get("kinds"), source, "kinds"))
-    if not kinds:
-        raise MappingError(source, "the list of organisation kinds is missing", "kinds")
-    bodies = data.get("national_bodies") or {}
-    if not isinstance(bodies, dict) or set(bodies) - _BODY_FIELDS:
-        raise MappingError(source, f"expected a mapping with keys {sorted(_BODY_FIELDS)}", "national_bodies")
-
-    def words(field: str, within: dict[str, Any] = data, prefix: str = "") -> list[str]:
-        return _strings(within.get(field), source, prefix + field)
-
-    def folded(field: str, within: dict[str, Any] = data, prefix: str = "") -> frozenset[str]:
-        return frozenset(normalise_key(w) for w in words(field, within, prefix))
-
-    hints = []
-    for number, hint in enumerate(data.get("kind_hints") or []):
-        where = f"kind_hints[{number}]"
-        if not isinstance(hint, dict) or not isinstance(hint.get("pattern"), str) or hint.get("kind") not in kinds:
-            raise MappingError(source, "expected {pattern: regex, kind: one of kinds}", where)
-        hints.append((_pattern(hint["pattern"], source, where), hint["kind"]))
-    rules = _Rules(
-        spelling=_mapping(data.get("spelling"), source, "spelling"),
-        role_notes=folded("role_notes"),
-        leading=_alternatives(words("leading_phrases"), r"^(?:ALTERNATIVES)\s+"),
-        articles=_alternatives(words("leading_articles"), r"^(?:ALTERNATIVES)\s+"),
-        connectors=_alternatives(words("connectors"), r"(?:^|\s)(?:ALTERNATIVES)(?:\s|$)"),
-        not_organisations=tuple(_pattern(p, source, f"not_organisations[{n}]")
-                                for n, p in enumerate(words("not_organisations"))),
-        government_words=tuple(words("government_words")),
-        government_alone=folded("government_alone"),
-        office_words=folded("office_words"),
-        unit_words=_alternatives(words("unit_words"), r"^(?:ALTERNATIVES)\b"),
-        ministry_words=folded("ministry_words", bodies, "national_bodies."),
-        foreign_words=folded("foreign_words", bodies, "national_bodies."),
-        academic_words=folded("academic_words", bodies, "national_bodies."),
-        bodies=folded("bodies", bodies, "national_bodies."),
-        synonyms=tuple(_mapping(bodies.get("synonyms"), source, "national_bodies.synonyms").items()),
-        vocabulary=folded("vocabulary", bodies, "national_bodies."),
-        kind_hints=tuple(hints),
-    )
-    return rules, kinds
-
-
-def _load_entries(rows: Any, kinds: frozenset[str], countries: CountryResolver, source: str) -> list[_Entry]:
-    if not isinstance(rows, list):
-        raise MappingError(source, "expected a list of organisations", "organisations")
-    entries: list[_Entry] = []
-    keys: set[str] = set()
-    for number, row in enumerate(rows):
-        where = f"organisations[{number}]"
-        if not isinstance(row, dict):
-            raise MappingError(source, "expected a mapping", where)
-        key = row.get("key")
-        if not isinstance(key, str) or not _KEY.match(key):
-            raise MappingError(source, f"key {key!r} is not a lower-case slug", f"{where}.key")
-        where = f"organisations.{key}"
-        if key in keys:
-            raise MappingError(source, "the key is used twice", where)
-        keys.add(key)
-        unknown = set(row) - _ENTRY_FIELDS
-        if unknown:
-            raise MappingError(source, f"unknown fields {sorted(unknown)}", where)
-        label = row.get("label")
-        if not isinstance(label, str) or not label.strip():
-            raise MappingError(source, "a non-empty label is required", f"{where}.label")
-        if row.get("kind") not in kinds:
-            raise MappingError(source, f"kind {row.get('kind')!r} is not one of {sorted(kinds)}", f"{where}.kind")
-        country = row.get("country")
-        if country is not None:
-            try:
-                countries.get(str(country))
-            except KeyError:
-                raise MappingError(source, f"unknown country code {country!r}", f"{where}.country") from None
-        if not isinstance(row.get("field_offices", False), bool):
-            raise MappingError(source, "expected true or false", f"{where}.field_offices")
-        entries.append(_Entry(key, label.strip(), tuple(_strings(row.get("alt_labels"), source, f"{where}.alt_labels")),
-                              row["kind"], str(country).upper() if country else None, row.get("parent"),
-                              bool(row.get("field_offices", False))))
-    for entry in entries:
-        if entry.parent is not None and entry.parent not in keys:
-            raise MappingError(source, f"parent {entry.parent!r} is not a key of the table",
-                               f"organisations.{entry.key}.parent")
-    return entries

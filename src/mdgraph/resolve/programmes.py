@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Evidence, Link, Mention, Organisation, Programme, ProgrammeRecord
 from ..extract.text import fold, slugify
+from ..model import Evidence, Link, Mention, Organisation, Programme, ProgrammeRecord
 from .countries import CountryResolver
 from .organisations import FIELD_OFFICE, OrganisationResolver
 from .sectors import SectorResolver
