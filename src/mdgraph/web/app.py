@@ -10,15 +10,16 @@ from pathlib import Path
 import jinja2
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
 from ..config import Settings
+from ..ingest.library import document_limit
 from ..service import Service
-from . import dumps, named, ontology, resources, sparql, status
-from .middleware import AccessLog, BodyLimit
+from . import browse, documents, dumps, named, ontology, resources, sparql, status
+from .documents import ENVELOPE_BYTES, UploadLimit
+from .middleware import AccessLog
 from .problems import HANDLERS
 from .ui import YASGUI_BUILD, yasgui_available
 
@@ -36,6 +37,7 @@ programmes, where, in which sectors, with the source quote behind every link.
   headers `X-Mdgraph-Truncated: true` and `X-Mdgraph-Result-Limit: N`: page with LIMIT/OFFSET or
   download a dump; request bodies over `MDGRAPH_MAX_BODY_BYTES` get 413.
 * `/id/{kind}/{key}`: the resources behind the https://w3id.org/mdgraph/id/ IRIs.
+* `/documents`: the corpus; `POST` a document (multipart `file`, the operator's token) to ingest it.
 """
 
 
@@ -56,14 +58,15 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(
         env=jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     )
-    for router in (sparql.router, resources.router, ontology.router, named.router, dumps.router, status.router):
+    for router in (sparql.router, resources.router, ontology.router, named.router, dumps.router, status.router,
+                   documents.router):
         app.include_router(router)
+    browse.install(app)  # home, search, lists, 3W, pictures, graph view; CSP on HTML answers
     for error, handler in HANDLERS.items():
         app.add_exception_handler(error, handler)
     if yasgui_available():  # mounted before /static, which would shadow it
         app.mount("/static/yasgui", StaticFiles(directory=YASGUI_BUILD), name="yasgui")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.add_api_route("/", lambda: RedirectResponse("sparql"), include_in_schema=False)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -71,7 +74,8 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
         allow_headers=["Accept", "Content-Type"],
         expose_headers=["X-Mdgraph-Truncated", "X-Mdgraph-Result-Limit"],
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UploadLimit, max_bytes=settings.max_body_bytes,
+                       upload_bytes=document_limit(settings) + ENVELOPE_BYTES)
     app.add_middleware(AccessLog)
     return app
 

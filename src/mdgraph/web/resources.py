@@ -1,19 +1,21 @@
-"""Dereferenceable IRIs: GET /id/{kind}/{key} for https://w3id.org/mdgraph/id/{kind}/{key}."""
+"""Dereferenceable IRIs: GET /id/{kind}/{key} for https://w3id.org/mdgraph/id/{kind}/{key}:
+RDF in four formats by Accept (or ?format=), and for browsers the resource's page."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from ..namespaces import instance_iri
+from .browse.common import href_for
+from .browse.deps import FreshViewsDep
+from .browse.loading import page_query, resource_page
 from .deps import ServiceDep, TemplatesDep
-from .iris import local_href
 from .problems import problem
 from .rdf import choose, graph_response
-from .views import resource_view
 
 router = APIRouter(tags=["Linked data"])
 
@@ -30,6 +32,7 @@ async def resource(
     key: str,
     service: ServiceDep,
     templates: TemplatesDep,
+    fresh_views: FreshViewsDep,
     format: Annotated[str | None, Query(description="ttl, nt, jsonld, rdf or html; overrides Accept")] = None,
 ) -> Response:
     media = choose(request, format)
@@ -40,10 +43,16 @@ async def resource(
         return problem(request, 404, f"nothing is known about {kind}/{key} in this graph")
     if media != "text/html":
         return graph_response(graph, media)
-    view = resource_view(graph, instance_iri(kind, key), lambda iri: local_href(iri, request) or iri)
+
+    def build() -> dict:
+        return resource_page(service, fresh_views.current(), graph, kind, key, href_for(request))
+
+    page = await run_in_threadpool(build)
+    root = request.scope.get("root_path", "")
     return templates.TemplateResponse(
         request,
-        "resource.html",
-        {"root": request.scope.get("root_path", ""), "kind": kind, "key": key, "resource": view},
+        f"browse/{kind}.html",
+        {"root": root, "kind": kind, "key": key, "resource": page,
+         "sparql_href": f"{root}/sparql?query={quote(page_query(kind, key), safe='')}"},
         headers={"Vary": "Accept"},
     )

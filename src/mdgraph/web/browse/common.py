@@ -1,0 +1,35 @@
+"""What every browsing route shares: rendering a page with the app's root path, and URLs of
+filtered lists."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from ...views import Filters
+from ..iris import local_href
+from .text import safe_url
+
+
+def root_of(request: Request) -> str:
+    return request.scope.get("root_path", "")
+
+
+def render(request: Request, templates: Jinja2Templates, name: str, context: dict, status: int = 200) -> Response:
+    return templates.TemplateResponse(request, name, {"root": root_of(request), **context}, status_code=status)
+
+
+def href_for(request: Request):
+    """IRI -> the path of its page on this server; other http(s) IRIs unchanged; None for
+    anything else (no javascript: links from the data)."""
+    return lambda iri: local_href(iri, request) or safe_url(iri)
+
+
+def query_string(filters: Filters, **extra: str | None) -> str:
+    """`?country=md&sector=health…` for these filters plus `extra` parameters ('' when none)."""
+    params = filters.to_query()
+    params.update({name: [value] for name, value in extra.items() if value})
+    return "?" + urlencode(params, doseq=True) if params else ""
