@@ -46,6 +46,8 @@ class Settings:
     public_base: str = "https://w3id.org/mdgraph/"
     query_timeout: float = 30.0
     result_limit: int = 10000
+    #: Queries running or waiting for a query worker; one more waits up to a second, then 503.
+    max_pending_queries: int = 16
     max_body_bytes: int = 1_000_000
     max_document_bytes: int = 50_000_000
     update_token: str = ""
@@ -73,6 +75,7 @@ class Settings:
             public_base=env.get("MDGRAPH_PUBLIC_BASE", defaults.public_base),
             query_timeout=_number(env, "MDGRAPH_QUERY_TIMEOUT", defaults.query_timeout),
             result_limit=_number(env, "MDGRAPH_RESULT_LIMIT", defaults.result_limit, int),
+            max_pending_queries=_number(env, "MDGRAPH_MAX_PENDING_QUERIES", defaults.max_pending_queries, int),
             max_body_bytes=_number(env, "MDGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes, int),
             max_document_bytes=_number(env, "MDGRAPH_MAX_DOCUMENT_BYTES", defaults.max_document_bytes, int),
             update_token=env.get("MDGRAPH_UPDATE_TOKEN", ""),

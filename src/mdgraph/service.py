@@ -3,7 +3,10 @@ resource descriptions, export, health, building the graph when there is none, an
 ingest, remove, the list of documents and what needs review.
 
 Queries on the embedded on-disk store run in worker processes (store/pool.py) so a time
-limit really stops them and the caller (an event loop) never blocks on evaluation.
+limit really stops them and the caller (an event loop) never blocks on evaluation. At most
+settings.max_pending_queries queries run or wait for a worker at once; one more waits
+ADMISSION_WAIT seconds for a slot and is then refused (Overloaded: 503 with Retry-After),
+so a crowd of clients queues a bounded amount of work, never an unbounded one.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from threading import Lock
+from threading import BoundedSemaphore, Lock
 from typing import BinaryIO
 
 import rdflib
@@ -21,13 +24,16 @@ from .config import Settings
 from .errors import QueryError, StoreError
 from .namespaces import KINDS, MDG, instance_iri
 from .queries import NamedQuery, load_catalogue
-from .store import DESCRIBE_QUERY, GraphStore, QueryResult, QueryTimeout, default_store_url, open_store
+from .store import DESCRIBE_QUERY, GraphStore, Overloaded, QueryResult, QueryTimeout, default_store_url, open_store
 from .store.oxigraph import DiskStore
 from .store.pool import ProcessRunner, ThreadRunner
 from .store.sparqltext import add_values, shape
 from .store.terms import ntriples_term
 
-__all__ = ["QueryResult", "QueryTimeout", "Service"]
+__all__ = ["Overloaded", "QueryResult", "QueryTimeout", "Service"]
+
+#: Seconds a query waits for one of the max_pending_queries slots before it is refused.
+ADMISSION_WAIT = 1.0
 
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._~")
 
@@ -75,6 +81,7 @@ class Service:
         self._catalogue: dict[str, NamedQuery] | None = None
         self._statistics: tuple[str, dict] | None = None
         self._lock = Lock()
+        self._slots = BoundedSemaphore(settings.max_pending_queries)
 
     @property
     def endpoint_iri(self) -> str:
@@ -96,7 +103,15 @@ class Service:
                 else:
                     self._runner = ThreadRunner(self.store, max(workers, 4))
         limit = self.settings.query_timeout if timeout is None else timeout
-        return self._runner.query(limit, *args, **kwargs)
+        if not self._slots.acquire(timeout=ADMISSION_WAIT):
+            raise Overloaded(
+                f"the server is busy: {self.settings.max_pending_queries} queries are already running or waiting; "
+                "retry in a moment"
+            )
+        try:
+            return self._runner.query(limit, *args, **kwargs)
+        finally:
+            self._slots.release()
 
     # -- queries -----------------------------------------------------------------------------
 

@@ -11,13 +11,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import StoreError
-from .base import DESCRIBE_QUERY, EXPORT_FORMATS, GraphStore, QueryResult, QueryTimeout
+from .base import DESCRIBE_QUERY, EXPORT_FORMATS, GraphStore, Overloaded, QueryResult, QueryTimeout
 from .oxigraph import DiskStore, OxigraphStore
 
 __all__ = [
     "DESCRIBE_QUERY",
     "EXPORT_FORMATS",
     "GraphStore",
+    "Overloaded",
     "QueryResult",
     "QueryTimeout",
     "default_store_url",

@@ -54,6 +54,10 @@ class QueryTimeout(StoreError):
     """A query ran past its time limit and was stopped."""
 
 
+class Overloaded(QueryTimeout):
+    """Every query slot is taken: the query was not started (the client should retry later)."""
+
+
 @dataclass(frozen=True)
 class QueryResult:
     """The answer to one query: `kind` is "select", "ask" or "construct" (DESCRIBE included)."""

@@ -157,16 +157,14 @@ class DiskStore(OxigraphStore):
         self.url = f"oxigraph://{self.root}"
         self._opened: str | None = None
         self._store = ox.Store()
-        try:
-            (self.root / "versions").mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{self.url}: cannot create the store directory: {exc}") from exc
 
     def _pointer(self) -> str | None:
         try:
             return os.readlink(self.root / "current")
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise StoreError(f"{self.url}: cannot read the `current` link of the published graph: {exc}") from exc
 
     def _current(self) -> ox.Store:
         target = self._pointer()
@@ -205,18 +203,26 @@ class DiskStore(OxigraphStore):
     def _replace(self, write) -> None:
         """Write a new version with `write(path)`, then switch `current` to it."""
         versions = self.root / "versions"
-        with open(self.root / ".publish.lock", "w") as lock:
+        try:
+            versions.mkdir(parents=True, exist_ok=True)
+            lock = open(self.root / ".publish.lock", "w")
+        except OSError as exc:
+            raise StoreError(f"{self.url}: cannot write the store directory, the previous graph is unchanged: {exc}") from exc
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             name = f"versions/{time.time_ns():020d}-{os.getpid()}"
+            link = self.root / f".current-{uuid.uuid4().hex}"
             try:
                 write(self.root / name)
-            except BaseException:
+                previous = self._pointer()
+                os.symlink(name, link)
+                os.replace(link, self.root / "current")
+            except BaseException as exc:
                 shutil.rmtree(self.root / name, ignore_errors=True)
+                link.unlink(missing_ok=True)
+                if isinstance(exc, OSError):
+                    raise StoreError(f"{self.url}: publish failed, the previous graph is unchanged: {exc}") from exc
                 raise
-            previous = self._pointer()
-            link = self.root / f".current-{uuid.uuid4().hex}"
-            os.symlink(name, link)
-            os.replace(link, self.root / "current")
             keep = {Path(name).name} | ({Path(previous).name} if previous else set())
             for old in versions.iterdir():
                 if old.name not in keep:

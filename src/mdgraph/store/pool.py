@@ -110,11 +110,15 @@ class ProcessRunner:
         self._lock = threading.Lock()
         self._closed = False
         self._failure: str | None = None
+        self._size = size
+        self._starting = 0
         for _ in range(size):
             self._start_worker()
 
     def _start_worker(self) -> None:
         """Start a worker in the background; it joins the idle queue once its store is open."""
+        with self._lock:
+            self._starting += 1
         threading.Thread(target=self._spawn, name="mdgraph-spawn", daemon=True).start()
 
     def _spawn(self) -> None:
@@ -124,13 +128,24 @@ class ProcessRunner:
         except (EOFError, OSError, pickle.UnpicklingError):
             ready = ("error", "the worker exited while opening the store")
         with self._lock:
+            self._starting -= 1
             if ready[0] != "ready":
                 self._failure = str(ready[1])
             if self._closed or ready[0] != "ready":
                 worker.stop()
                 return
+            self._failure = None
             self._all.add(worker)
         self._idle.put(worker)
+
+    def _unavailable(self) -> str | None:
+        """Why no worker can answer (the store cannot be opened), or None. Starts one new attempt
+        per call at most, so a repaired store is picked up without a restart and without a loop."""
+        with self._lock:
+            failure = self._failure if not self._all and not self._starting else None
+        if failure is not None and not self._closed:
+            self._start_worker()
+        return failure
 
     def _retire(self, worker: _Worker) -> None:
         with self._lock:
@@ -141,6 +156,9 @@ class ProcessRunner:
 
     def query(self, timeout: float | None, *args, **kwargs) -> QueryResult:
         deadline = None if timeout is None else monotonic() + timeout
+        failure = self._unavailable()
+        if failure is not None:
+            raise StoreError(f"no query worker could start: {failure}")
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:

@@ -28,6 +28,9 @@ _TOKEN = re.compile(
 )
 
 QUERY_FORMS = ("select", "ask", "construct", "describe")
+#: Deepest nesting of { ( [ a request may have: the engine's parser recurses per level and a few
+#: thousand levels overflow its stack (a crash, not an error), while real queries nest < 20.
+MAX_NESTING = 100
 UPDATE_KEYWORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"}
 
 
@@ -101,9 +104,28 @@ def _join(base: str | None, iri: str) -> str:
     return urljoin(base, iri) if base else iri
 
 
+def check_nesting(tokens: list[Token]) -> None:
+    """Raise QueryError when brackets nest deeper than MAX_NESTING."""
+    depth = 0
+    for tok in tokens:
+        if tok.kind != "other":
+            continue
+        if tok.text in "{([":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QueryError(
+                    f"the request nests {{ ( [ deeper than {MAX_NESTING} levels (at character {tok.start}): "
+                    "flatten it"
+                )
+        elif tok.text in "})]":
+            depth -= 1
+
+
 def shape(text: str, base: str | None = None) -> Shape:
-    """Scan a query or update; prefixed names and relative IRIs are resolved as SPARQL does."""
+    """Scan a query or update; prefixed names and relative IRIs are resolved as SPARQL does.
+    Refuses (QueryError) nesting beyond MAX_NESTING before any parser sees the text."""
     tokens = tokenize(text)
+    check_nesting(tokens)
     resolve = _resolver(tokens, base)
     form = None
     froms: list[str] = []

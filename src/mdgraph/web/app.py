@@ -15,11 +15,12 @@ from fastapi.templating import Jinja2Templates
 
 from .. import __version__
 from ..config import Settings
+from ..errors import StoreError
 from ..ingest.library import document_limit
 from ..service import Service
 from . import browse, documents, dumps, named, ontology, resources, sparql, status
 from .documents import ENVELOPE_BYTES, UploadLimit
-from .middleware import AccessLog
+from .middleware import AccessLog, Admission
 from .problems import HANDLERS
 from .ui import YASGUI_BUILD, yasgui_available
 
@@ -35,7 +36,9 @@ programmes, where, in which sectors, with the source quote behind every link.
 * **Limits**: a query runs at most `MDGRAPH_QUERY_TIMEOUT` seconds (then 503 with an explanation);
   results are cut at `MDGRAPH_RESULT_LIMIT` rows (or triples), and a cut answer always carries the
   headers `X-Mdgraph-Truncated: true` and `X-Mdgraph-Result-Limit: N`: page with LIMIT/OFFSET or
-  download a dump; request bodies over `MDGRAPH_MAX_BODY_BYTES` get 413.
+  download a dump; request bodies over `MDGRAPH_MAX_BODY_BYTES` get 413; queries nested deeper than
+  100 levels of `{ ( [` get 400; beyond `MDGRAPH_MAX_PENDING_QUERIES` running or waiting queries
+  (twice that many query requests in progress) a query gets 503 with `Retry-After: 1`.
 * `/id/{kind}/{key}`: the resources behind the https://w3id.org/mdgraph/id/ IRIs.
 * `/documents`: the corpus; `POST` a document (multipart `file`, the operator's token) to ingest it.
 """
@@ -76,6 +79,7 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     )
     app.add_middleware(UploadLimit, max_bytes=settings.max_body_bytes,
                        upload_bytes=document_limit(settings) + ENVELOPE_BYTES)
+    app.add_middleware(Admission, limit=2 * settings.max_pending_queries)
     app.add_middleware(AccessLog)
     return app
 
@@ -86,7 +90,11 @@ def run(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
     import uvicorn
 
     service = Service(settings)
-    report = service.ensure_built(progress=lambda message: print(message, file=sys.stderr))
+    try:
+        report = service.ensure_built(progress=lambda message: print(message, file=sys.stderr))
+    except StoreError as exc:  # serve anyway: /health and queries answer 503 until the store opens
+        print(f"mdgraph serve: the store cannot be opened, answering 503 until it can: {exc}", file=sys.stderr)
+        report = None
     if report is not None and not report.conforms:
         print(report.summary(), file=sys.stderr)
     handler = logging.StreamHandler(sys.stderr)

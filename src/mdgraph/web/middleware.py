@@ -89,3 +89,33 @@ class BodyLimit:
             "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
         })
         await send({"type": "http.response.body", "body": body})
+
+
+class Admission:
+    """Answers 503 with Retry-After at once when `limit` query requests (/sparql, /queries/...)
+    are already in progress, so a crowd of clients never builds an unbounded queue in front of
+    the query workers (the service's own slots bound what reaches them)."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.in_progress = 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == "/sparql" or path.startswith("/queries/")):
+            await self.app(scope, receive, send)
+            return
+        if self.in_progress >= self.limit:
+            body = (f"503 Service Unavailable: the server is busy ({self.limit} queries in progress); "
+                    "retry in a moment\n").encode()
+            await send({"type": "http.response.start", "status": 503, "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"1"),
+                (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.in_progress += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_progress -= 1

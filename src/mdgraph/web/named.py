@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from ..errors import QueryError
+from ..store.terms import ntriples_term
 from .deps import ServiceDep, TemplatesDep
 from .negotiation import ASK_OFFERS, RDF_OFFERS, SELECT_OFFERS, acceptable, by_format_name, content_type, negotiate
 from .problems import problem
@@ -69,6 +70,8 @@ async def run_named_query(request: Request, name: str, service: ServiceDep) -> R
     format_name = params.pop("format", None)
     try:
         bindings = named.bind(params)
+        for term in bindings.values():
+            ntriples_term(term)  # an IRI the engine would refuse is the client's error, not the query's
     except QueryError as exc:
         return problem(request, 422, str(exc))
     offers = OFFERS.get(service.query_form(named.text) or "select", SELECT_OFFERS)

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from ..errors import QueryError, StoreError
-from ..service import QueryTimeout
+from ..service import Overloaded, QueryTimeout
 from .negotiation import negotiate
 
 _OFFERS = (("text/plain", "text/plain"), ("application/problem+json", "json"), ("application/json", "json"),
@@ -34,8 +34,12 @@ async def query_timeout(request: Request, exc: QueryTimeout) -> Response:
     return problem(request, 503, detail, {"Retry-After": "10"})
 
 
+async def overloaded(request: Request, exc: Overloaded) -> Response:
+    return problem(request, 503, str(exc), {"Retry-After": "1"})
+
+
 async def store_error(request: Request, exc: StoreError) -> Response:
     return problem(request, 503, f"the graph store is unavailable: {exc}", {"Retry-After": "30"})
 
 
-HANDLERS = {QueryTimeout: query_timeout, QueryError: query_error, StoreError: store_error}
+HANDLERS = {Overloaded: overloaded, QueryTimeout: query_timeout, QueryError: query_error, StoreError: store_error}
