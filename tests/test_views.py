@@ -113,8 +113,8 @@ def sparql_programmes(store, filters: Filters) -> list[str]:
 
 def sparql_cells(store, filters: Filters) -> dict[tuple[str, str, str], list[str]]:
     roles = filters.roles or tuple(ROLE_PROPERTIES)
-    parts = [f"?p ?role ?o ; mdg:hasSector ?s ; mdg:targetsCountry ?c . "
-             f"VALUES ?role {{ {' '.join(f'<{ROLE_PROPERTIES[r]}>' for r in roles)} }}"]
+    parts = [(f"?p ?role ?o ; mdg:hasSector ?s ; mdg:targetsCountry ?c . "
+              f"VALUES ?role {{ {' '.join(f'<{ROLE_PROPERTIES[r]}>' for r in roles)} }}")]
     for variable, kind, keys in (("o", "organisation", filters.organisations), ("s", "sector", filters.sectors),
                                  ("c", "country", filters.countries)):
         if keys:
@@ -277,6 +277,10 @@ def test_filters_toggle_and_clear():
     filters = Filters().toggle("country", "md").toggle("sector", "health").toggle("year", "2014")
     assert filters == Filters(countries=("md",), sectors=("health",), year=2014)
     assert filters.toggle("country", "md").without("year") == Filters(sectors=("health",))
+    with pytest.raises(InputError, match="unknown facet"):
+        filters.without("colour")
+    with pytest.raises(InputError, match="unknown facet"):
+        filters.toggle("colour", "red")
 
 
 # -- views against SPARQL on the same store ------------------------------------------------------
@@ -400,3 +404,10 @@ def test_three_w_limit_keeps_the_largest_cells_and_lists_programmes_by_title(vie
     by_title = [row.iri for row in views.programmes(Filters())]
     assert all(list(c.programmes) == sorted(c.programmes, key=by_title.index) for c in cells)
     assert any(c.count > 1 for c in cells)
+
+
+def test_views_live_beside_the_store(tmp_path):
+    from mdgraph.config import Settings
+    from mdgraph.views import views_path
+
+    assert views_path(Settings.from_env({"MDGRAPH_DATA_DIR": str(tmp_path)})) == tmp_path / "views.sqlite"

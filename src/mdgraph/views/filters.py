@@ -71,7 +71,7 @@ class Filters:
             object.__setattr__(self, "year", _year([str(self.year)]))
 
     @classmethod
-    def from_query(cls, params: Mapping[str, Iterable[str] | str]) -> "Filters":
+    def from_query(cls, params: Mapping[str, Iterable[str] | str]) -> Filters:
         """Filters from URL parameters (`parse_qs` style); repeated or comma-separated values,
         empty values ignored, parameters other than the five facets ignored."""
         values: dict[str, list[str]] = {}
@@ -94,7 +94,7 @@ class Filters:
             query["year"] = [str(self.year)]
         return query
 
-    def toggle(self, facet: str, value: str) -> "Filters":
+    def toggle(self, facet: str, value: str) -> Filters:
         """These filters with `value` of `facet` selected, or unselected when it was (facet links)."""
         if facet not in PARAMETERS:
             raise InputError(f"unknown facet {facet!r}; expected one of {', '.join(FACETS)}")
@@ -105,8 +105,11 @@ class Filters:
         current.symmetric_difference_update({value.strip().lower()})
         return replace(self, **{name: tuple(current)})
 
-    def without(self, *facets: str) -> "Filters":
+    def without(self, *facets: str) -> Filters:
         """These filters with the named facets cleared."""
+        unknown = [f for f in facets if f not in PARAMETERS]
+        if unknown:
+            raise InputError(f"unknown facet {unknown[0]!r}; expected one of {', '.join(FACETS)}")
         cleared = {PARAMETERS[f]: (None if f == "year" else ()) for f in facets}
         return replace(self, **cleared)
 

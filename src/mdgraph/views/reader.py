@@ -14,6 +14,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Self
 
 from ..errors import InputError, StoreError
 from ..extract.text import normalise_key
@@ -34,6 +35,7 @@ _ROLE_LABELS = {"implementer": "Implementer", "funder": "Funder", "partner": "Pa
 _ROLE_IRIS = {"implementer": str(MDG.implementedBy), "funder": str(MDG.fundedBy), "partner": str(MDG.hasPartner)}
 _KIND_ORDER = {kind: index for index, kind in enumerate(("country", "organisation", "sector", "programme", "document"))}
 _OPEN_END = 9999
+NO_FILTERS = Filters()
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
@@ -68,7 +70,7 @@ class Views:
         self._snapshot: _Snapshot | None = _Snapshot.open(self.path)
 
     @classmethod
-    def open(cls, path: Path) -> "Views":
+    def open(cls, path: Path) -> Views:
         return cls(path)
 
     def close(self) -> None:
@@ -77,13 +79,13 @@ class Views:
                 self._snapshot.close()
             self._snapshot = None
 
-    def __enter__(self) -> "Views":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _current(self) -> "_Snapshot":
+    def _current(self) -> _Snapshot:
         """The snapshot of the file as it is now: reopened when a publish replaced it. A
         question already running keeps the snapshot it started with."""
         with self._lock:
@@ -106,20 +108,20 @@ class Views:
         """Autocomplete: names (not descriptions) matching what was typed, its last word as a prefix."""
         return self._current().rank(prefix, limit, kinds, prefix=True)
 
-    def count(self, filters: Filters = Filters()) -> int:
+    def count(self, filters: Filters = NO_FILTERS) -> int:
         """The number of programmes the filters keep."""
         return self._current().count(filters)
 
-    def programmes(self, filters: Filters = Filters(), limit: int | None = None, offset: int = 0) -> list[ProgrammeRow]:
+    def programmes(self, filters: Filters = NO_FILTERS, limit: int | None = None, offset: int = 0) -> list[ProgrammeRow]:
         """The programmes the filters keep, by title, with their countries, sectors and organisations."""
         return self._current().programmes(filters, limit, offset)
 
-    def facets(self, filters: Filters = Filters()) -> dict[str, list[FacetValue]]:
+    def facets(self, filters: Filters = NO_FILTERS) -> dict[str, list[FacetValue]]:
         """For each facet, every value with the number of programmes it would show given the
         other facets' filters (selected values always listed, even when the count is 0)."""
         return self._current().facets(filters)
 
-    def three_w(self, filters: Filters = Filters(), limit: int | None = None) -> list[Cell]:
+    def three_w(self, filters: Filters = NO_FILTERS, limit: int | None = None) -> list[Cell]:
         """Organisation x sector x country cells with their programmes (in title order), largest
         first; `limit` keeps the largest. Filters on country, sector and organisation keep only
         those rows and columns; role and year keep the programmes that match them."""
@@ -147,7 +149,7 @@ class _Snapshot:
         self._programme_iris: dict[int, str] | None = None
 
     @classmethod
-    def open(cls, path: Path) -> "_Snapshot":
+    def open(cls, path: Path) -> _Snapshot:
         try:
             identity = _identity(path)
         except OSError:

@@ -16,7 +16,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import StoreError
@@ -122,6 +122,11 @@ class _Programme:
     ends: list[str] = field(default_factory=list)
 
 
+def views_path(settings) -> Path:
+    """Where the views of the published graph live: beside the store, in the data folder."""
+    return Path(settings.data_dir) / "views.sqlite"
+
+
 def build_views(store: GraphStore, path: Path) -> ViewStats:
     """Read the published graph and replace the views file at `path` with views of it."""
     started = time.monotonic()
@@ -141,7 +146,7 @@ def build_views(store: GraphStore, path: Path) -> ViewStats:
             counts = _write(connection, resources, programmes, ids)
             stats = ViewStats(
                 path=str(path), store_version=version,
-                built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 seconds=round(time.monotonic() - started, 3), **counts,
             )
             connection.executemany("INSERT INTO meta VALUES (?, ?)",
@@ -208,7 +213,7 @@ def _programmes(rows: Iterator[dict], resources: dict[str, _Resource]) -> dict[s
 
 def _key(iri: str, kind: str) -> str:
     prefix = f"{MDGID}{kind}/"
-    return iri[len(prefix):] if iri.startswith(prefix) else iri
+    return iri.removeprefix(prefix)
 
 
 def _label(resource: _Resource) -> str:

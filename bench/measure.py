@@ -1,0 +1,183 @@
+"""Timing, memory and server helpers for bench/run.py (no mdgraph imports here)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+JSON_RESULTS = "application/sparql-results+json"
+
+
+@dataclass
+class Timing:
+    """Median seconds over the repetitions that ran, and what the last one returned."""
+
+    median: float | None
+    runs: int
+    value: object = None
+    note: str = ""
+
+    @property
+    def ms(self) -> float | None:
+        return None if self.median is None else self.median * 1000
+
+
+def timed(action: Callable[[], object], repeat: int, budget: float = 10.0) -> Timing:
+    """Median of up to `repeat` runs after a warm-up run, stopping once `budget` seconds are
+    spent; a warm-up longer than half the budget is itself the (single) figure."""
+    started = time.perf_counter()
+    value = action()  # warm-up: caches, lazy loading, query plans
+    first = time.perf_counter() - started
+    if first * 2 > budget:
+        return Timing(first, 1, value)
+    times: list[float] = []
+    while len(times) < repeat and (not times or first + sum(times) < budget):
+        started = time.perf_counter()
+        value = action()
+        times.append(time.perf_counter() - started)
+    return Timing(statistics.median(times), len(times), value)
+
+
+def once(action: Callable[[], object]) -> Timing:
+    started = time.perf_counter()
+    value = action()
+    return Timing(time.perf_counter() - started, 1, value)
+
+
+def peak_memory(pid: int | str = "self") -> int | None:
+    """Peak resident memory (VmHWM) of a process in bytes, None when /proc does not tell."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) * 1024 if match else None
+
+
+def _child(action, repeat: int, budget: float, pipe) -> None:
+    try:
+        timing = timed(action, repeat, budget)
+        pipe.send((timing.median, timing.runs, _size(timing.value), ""))
+    except Exception as exc:  # report any failure of the measured engine as a note
+        pipe.send((None, 0, None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:120]))
+
+
+def _size(value) -> int | None:
+    try:
+        return len(value)
+    except TypeError:
+        return None
+
+
+def timed_in_fork(action: Callable[[], object], repeat: int, timeout: float, budget: float = 10.0) -> Timing:
+    """`timed` in a forked child that is killed after `timeout` seconds (for engines that
+    cannot be interrupted, such as rdflib's query evaluation). The value is len(result)."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(action, repeat, min(budget, timeout / 2), sender))
+    process.start()
+    sender.close()
+    if receiver.poll(timeout):
+        median, runs, size, note = receiver.recv()
+        process.join()
+        return Timing(median, runs, size, note)
+    process.kill()
+    process.join()
+    return Timing(None, 0, None, f"> {timeout:g} s")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A child HTTP server process, stopped (by its own pid) on exit."""
+
+    def __init__(self, command: list[str], url: str, ready_path: str, env: dict | None = None,
+                 log: Path | None = None) -> None:
+        self.command, self.url, self.ready_path = command, url, ready_path
+        self.env = env
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Self:
+        output = open(self.log, "wb") if self.log else subprocess.DEVNULL
+        self.process = subprocess.Popen(self.command, env=self.env, stdout=output, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.command[0]} exited with {self.process.returncode}"
+                                   + (f"; see {self.log}" if self.log else ""))
+            try:
+                if httpx.get(self.url + self.ready_path, timeout=2).status_code < 500:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError(f"{self.command[0]} did not answer at {self.url} within 120 s")
+
+    @property
+    def peak_memory(self) -> int | None:
+        return peak_memory(self.process.pid) if self.process else None
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def oxigraph_binary() -> str | None:
+    candidate = ROOT / ".venv" / "bin" / "oxigraph"
+    return str(candidate) if candidate.exists() else shutil.which("oxigraph")
+
+
+def sparql_over_http(client: httpx.Client, url: str, query: str) -> int:
+    """POST a query (SPARQL 1.1 Protocol, direct body); the number of result rows."""
+    response = client.post(url, content=query.encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": JSON_RESULTS})
+    response.raise_for_status()
+    return len(response.json()["results"]["bindings"])
+
+
+def inline_values(query: str, values: dict[str, str]) -> str:
+    """The query with `VALUES (?a ?b) { (t1 t2) }` opening its first WHERE group: the same
+    question for servers that take no bound parameters. `values` are N-Triples terms."""
+    if not values:
+        return query
+    match = re.search(r"\bWHERE\s*\{", query, re.IGNORECASE)
+    if not match:
+        raise ValueError("no WHERE { in the query")
+    block = f" VALUES ({' '.join('?' + name for name in values)}) {{ ({' '.join(values.values())}) }} "
+    return query[:match.end()] + block + query[match.end():]
+
+
+def human_bytes(size: int | None) -> str:
+    if size is None:
+        return "n/a"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)

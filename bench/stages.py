@@ -1,0 +1,448 @@
+"""The measured stages of bench/run.py. Each runs in its own process (so its peak memory is its
+own) and returns a JSON-able dict; mdgraph is imported lazily so a broken part of the
+pipeline skips its rows with a note instead of stopping the suite."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import subprocess
+import sys
+import traceback
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+from generate import write_documents, write_graph
+from measure import (
+    Server,
+    Timing,
+    free_port,
+    inline_values,
+    once,
+    oxigraph_binary,
+    peak_memory,
+    sparql_over_http,
+    timed,
+    timed_in_fork,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+#: What a page asks the views (search, autocomplete, facets, 3W), with the SPARQL it replaces.
+SEARCHES = ["IOM", "moldova", "migration", "health professionals"]
+SUGGESTIONS = ["mol", "int", "swiss dev"]
+TEXT_SCAN = """PREFIX mdg: <https://w3id.org/mdgraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?programme ?title WHERE {
+  ?programme a mdg:Programme ; rdfs:label ?title . FILTER(CONTAINS(LCASE(?title), "diaspora")) }"""
+
+
+def _note(exc: BaseException) -> str:
+    last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" ({Path(last.filename).name}:{last.lineno})" if last else ""
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}{where}"[:240]
+
+
+def _t(timing: Timing) -> dict:
+    return {"seconds": timing.median, "runs": timing.runs, "note": timing.note}
+
+
+def _skip(note: str) -> dict:
+    return {"seconds": None, "runs": 0, "note": note}
+
+
+def ensure_graph(work: Path, triples: int, seed: int) -> tuple[Path, int]:
+    path = work / "graphs" / f"graph-{triples}-s{seed}.nq"
+    sidecar = path.with_suffix(".json")
+    if not path.exists() or not sidecar.exists():
+        count = write_graph(triples, path, seed)
+        sidecar.write_text(json.dumps({"quads": count}))
+    return path, json.loads(sidecar.read_text())["quads"]
+
+
+def ensure_documents(work: Path, count: int, seed: int) -> Path:
+    folder = work / "corpora" / f"corpus-{count}-s{seed}"
+    if not (folder / "manifest.yaml").exists():
+        write_documents(count, folder, seed)
+    return folder
+
+
+# -- named queries ---------------------------------------------------------------------------------
+
+def catalogue() -> list[tuple[str, str, dict]]:
+    """(name, text, example bindings as rdflib terms) for queries/*.rq."""
+    from mdgraph.queries import load_catalogue
+
+    return [(name, q.text, q.example_bindings()) for name, q in load_catalogue(ROOT / "queries").items()]
+
+
+def _ox_term(term):
+    from rdflib import Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal) and term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term), language=term.language) if term.language else ox.Literal(str(term))
+
+
+def _pyoxigraph_query(store: ox.Store, text: str, bindings: dict, union: bool = True):
+    substitutions = {ox.Variable(name): _ox_term(value) for name, value in bindings.items()}
+    answer = store.query(text, substitutions=substitutions, use_default_graph_as_union=union)
+    return answer.serialize(format=ox.QueryResultsFormat.JSON)  # the work a server does too
+
+
+# -- one graph size --------------------------------------------------------------------------------
+
+def graph_stage(options: dict) -> dict:
+    """Load, publish, views, named queries (six ways) and views questions at one size.
+
+    In-process query engines run each query in a forked child killed after --query-timeout:
+    neither pyoxigraph nor rdflib can stop a query from outside. Stores on disk are opened in
+    the child, so no RocksDB handle crosses a fork.
+    """
+    work = Path(options["work"])
+    path, quads = ensure_graph(work, options["triples"], options["seed"])
+    scratch = work / f"run-{options['triples']}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    result: dict = {"triples": quads, "loads": {}, "pipeline": {}, "queries": [], "views": [], "notes": []}
+    try:
+        queries = catalogue()
+    except Exception as exc:
+        queries = []
+        result["notes"].append(f"named queries skipped: {_note(exc)}")
+    result["queries"] = [{"name": name} for name, _, _ in queries]
+    store_url = _rdflib_and_publish(path, queries, options, result, scratch)
+    gc.collect()  # the rdflib dataset is gone: what follows is measured without it
+
+    memory = ox.Store()
+    result["loads"]["pyoxigraph (memory)"] = _t(once(partial(memory.bulk_load, path=str(path),
+                                                                format=ox.RdfFormat.N_QUADS)))
+    binary = oxigraph_binary()
+    server_db = scratch / "oxigraph-server"
+    if binary and not options["no_server"]:
+        result["loads"]["Oxigraph server (oxigraph load)"] = _t(once(partial(_cli_load, binary, server_db, path)))
+    _pyoxigraph_columns(memory, path, queries, options, result, scratch, store_url)
+    _http_columns(result, options, binary, server_db, scratch)
+    for row in result["queries"]:
+        row.pop("_inline", None)
+        if row.pop("_slow", None):
+            for column in ("pyoxigraph (disk)", "GraphStore"):
+                row[column] = _skip(f"not run: pyoxigraph > {options['query_timeout']:g} s")
+    if store_url:
+        from mdgraph.views import Views
+
+        with Views.open(scratch / "data" / "views.sqlite") as views:
+            result["views"] = _views_rows(views, memory, options["repeat"])
+    result["peak_memory"] = peak_memory()
+    return result
+
+
+def _rdflib_and_publish(path: Path, queries: list, options: dict, result: dict, scratch: Path) -> str | None:
+    """rdflib's load and queries, then publish its dataset and build the views; the store URL.
+    (First: rdflib queries run in forked children, safest before RocksDB starts threads.)"""
+    import rdflib
+
+    dataset = rdflib.Dataset(default_union=True)
+    result["loads"]["rdflib (memory)"] = _t(once(partial(dataset.parse, str(path), format="nquads")))
+    allowed = options["triples"] <= options["rdflib_max"]
+    if not allowed:
+        result["notes"].append(f"rdflib queries skipped above {options['rdflib_max']:,} triples (--rdflib-max)")
+    for (_, text, bindings), row in zip(queries, result["queries"]):
+        row["rdflib"] = (_in_fork(partial(_rdflib_query, dataset, text, bindings), options["repeat"],
+                                  options["rdflib_timeout"]) if allowed else _skip("skipped"))
+    url = f"oxigraph://{scratch / 'data' / 'store'}"
+    try:
+        store = _open_store(url)
+        result["pipeline"]["publish (GraphStore, on disk)"] = _t(once(partial(store.publish, dataset)))
+    except Exception as exc:
+        result["pipeline"]["publish (GraphStore, on disk)"] = _skip(_note(exc))
+        return None
+    try:
+        from mdgraph.views import build_views
+
+        timing = once(partial(build_views, store, scratch / "data" / "views.sqlite"))
+        result["pipeline"]["build views"] = _t(timing)
+        result["view_stats"] = {k: v for k, v in vars(timing.value).items() if isinstance(v, int)}
+    except Exception as exc:
+        result["pipeline"]["build views"] = _skip(_note(exc))
+    store.close()
+    return url
+
+
+def _rdflib_query(dataset, text: str, bindings: dict) -> list:
+    return list(dataset.query(text, initBindings=bindings))
+
+
+def _pyoxigraph_columns(memory: ox.Store, path: Path, queries: list, options: dict, result: dict,
+                        scratch: Path, store_url: str | None) -> None:
+    """Each named query in pyoxigraph (memory, disk, deduplicated) and through GraphStore.query."""
+    repeat, timeout = options["repeat"], options["query_timeout"]
+    flat = ox.Store()
+    result["loads"]["deduplicate the union into the default graph (pyoxigraph, memory)"] = _t(once(partial(
+        flat.extend, (ox.Quad(r["s"], r["p"], r["o"], ox.DefaultGraph()) for r in memory.query(
+            "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True)))))
+    on_disk = scratch / "pyoxigraph"
+    result["loads"]["pyoxigraph (disk)"] = _t(once(partial(_bulk_load_disk, on_disk, path)))
+    for (name, text, bindings), row in zip(queries, result["queries"]):
+        say(f"    {name}")
+        row["pyoxigraph (memory)"] = _in_fork(partial(_pyoxigraph_query, memory, text, bindings), repeat, timeout)
+        row["pyoxigraph (deduplicated)"] = _in_fork(partial(_pyoxigraph_query, flat, text, bindings, union=False),
+                                                    repeat, timeout)
+        row["_inline"] = inline_values(text, {k: v.n3() for k, v in bindings.items()})
+        if row["pyoxigraph (memory)"]["seconds"] is None and row["pyoxigraph (memory)"]["note"].startswith(">"):
+            row["_slow"] = True  # the others read the same union more slowly: spare their timeouts
+            continue
+        row["pyoxigraph (disk)"] = _in_fork(_opened(partial(ox.Store.read_only, str(on_disk)),
+                                                    partial(_pyoxigraph_query, text=text, bindings=bindings)),
+                                            repeat, timeout)
+        if store_url:
+            ours = _in_fork(_opened(partial(_open_store, store_url), partial(_store_query, text=text, bindings=bindings)),
+                            repeat, timeout)
+            row["rows"] = ours.pop("value", None)
+            row["GraphStore"] = ours
+
+
+def _store_query(store, text: str, bindings: dict):
+    return store.query(text, bindings)
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _open_store(url: str):
+    from mdgraph.store import open_store
+
+    return open_store(url)
+
+
+def _opened(factory, use):
+    """An action that opens its store on first call (the warm-up run, in the forked child)."""
+    opened = []
+
+    def action():
+        if not opened:
+            opened.append(factory())
+        return use(opened[0])
+
+    return action
+
+
+def _in_fork(action, repeat: int, timeout: float) -> dict:
+    timing = timed_in_fork(action, repeat, timeout)
+    out = _t(timing)
+    if timing.value is not None:
+        out["value"] = timing.value
+    return out
+
+
+def _bulk_load_disk(directory: Path, path: Path) -> None:
+    store = ox.Store(str(directory))
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    del store
+
+
+def _cli_load(binary: str, directory: Path, path: Path) -> None:
+    subprocess.run([binary, "load", "--location", str(directory), "--file", str(path)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _measure(action, repeat: int) -> dict:
+    try:
+        timing = timed(action, repeat)
+    except Exception as exc:
+        return _skip(_note(exc))
+    out = _t(timing)
+    try:
+        out["value"] = len(timing.value)
+    except TypeError:
+        pass
+    return out
+
+
+def _http_columns(result: dict, options: dict, binary: str | None, server_db: Path, scratch: Path) -> None:
+    """Each named query over HTTP: Oxigraph server, and mdgraph serve (--url, or --serve)."""
+    timeout = options["query_timeout"]
+    servers: list[tuple[str, Server | None, str]] = []
+    if binary and not options["no_server"]:
+        port = free_port()
+        servers.append(("Oxigraph server", Server(
+            [binary, "serve-read-only", "--location", str(server_db), "--bind", f"127.0.0.1:{port}",
+             "--union-default-graph", "--timeout-s", str(int(timeout))], f"http://127.0.0.1:{port}",
+            "/query?query=ASK%7B%7D", log=scratch / "oxigraph-server.log"), f"http://127.0.0.1:{port}/query"))
+    if options.get("url"):
+        servers.append(("mdgraph serve", None, options["url"]))
+    elif options.get("serve"):
+        port = free_port()
+        env = dict(os.environ, MDGRAPH_DATA_DIR=str(scratch / "data"), MDGRAPH_RESULT_LIMIT="100000000",
+                   MDGRAPH_QUERY_TIMEOUT=str(timeout), PYTHONPATH=str(ROOT / "src"))
+        command = [sys.executable, "-c", "import sys; from mdgraph.cli import main; sys.exit(main(sys.argv[1:]))",
+                   "serve", "--host", "127.0.0.1", "--port", str(port)]
+        servers.append(("mdgraph serve", Server(command, f"http://127.0.0.1:{port}", "/health", env=env,
+                                                log=scratch / "mdgraph-serve.log"), f"http://127.0.0.1:{port}/sparql"))
+    for label, server, url in servers:
+        try:
+            if server is not None:
+                server.__enter__()
+            with httpx.Client(timeout=timeout + 5) as client:
+                for row in result["queries"]:
+                    row[label] = (_skip(f"not run: pyoxigraph > {timeout:g} s") if row.get("_slow")
+                                  else _measure_http(client, url, row["_inline"], options["repeat"], timeout))
+            if server is not None:
+                result.setdefault("server_memory", {})[label] = server.peak_memory
+        except Exception as exc:
+            result["notes"].append(f"{label} skipped: {_note(exc)}")
+        finally:
+            if server is not None:
+                server.__exit__()
+
+
+def _measure_http(client: httpx.Client, url: str, query: str, repeat: int, timeout: float) -> dict:
+    try:
+        timing = timed(lambda: sparql_over_http(client, url, query), repeat)
+    except httpx.TimeoutException:
+        return _skip(f"> {timeout:g} s")
+    except httpx.HTTPStatusError as exc:
+        return _skip(f"HTTP {exc.response.status_code}")
+    except ValueError:  # JSON cut short: the server stopped the query at its own time limit
+        return _skip(f"> {timeout:g} s, answer cut short")
+    except (httpx.HTTPError, KeyError) as exc:
+        return _skip(_note(exc))
+    return {**_t(timing), "value": timing.value}
+
+
+def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
+    from mdgraph.views import Filters
+
+    questions = [(f"search {text!r}", lambda text=text: views.search(text)) for text in SEARCHES]
+    questions += [(f"suggest {text!r}", lambda text=text: views.suggest(text)) for text in SUGGESTIONS]
+    questions.append(("search 'diaspora'", lambda: views.search("diaspora", limit=1000)))
+    filters = [("no filter", Filters()), ("country=md", Filters(countries=("md",))),
+               ("role=funder", Filters(roles=("funder",))), ("year=2010", Filters(year=2010)),
+               ("organisation=iom&role=partner&year=2012", Filters(organisations=("iom",), roles=("partner",), year=2012))]
+    for label, chosen in filters:
+        questions.append((f"facets, {label}", lambda f=chosen: views.facets(f)))
+    for label, chosen in filters:
+        questions.append((f"3W top 500 cells, {label}", lambda f=chosen: views.three_w(f, limit=500)))
+    questions.append(("3W whole cube, no filter", lambda: views.three_w(Filters())))
+    questions.append(("programme list, first page of 50, country=md",
+                      lambda: views.programmes(Filters(countries=("md",)), limit=50)))
+    questions.append(("programme list, all, no filter (CSV export)", lambda: views.programmes(Filters())))
+    rows = []
+    for label, action in questions:
+        row = {"name": label, **_measure(action, repeat)}
+        rows.append(row)
+    scan = _measure(lambda: list(memory.query(TEXT_SCAN, use_default_graph_as_union=True)), repeat)
+    rows.append({"name": "for comparison: CONTAINS(LCASE(?title), \"diaspora\") in pyoxigraph", **scan,
+                 "compare": True})
+    return rows
+
+
+# -- the views alone, for graphs too large to go through rdflib -----------------------------------
+
+class _PyoxigraphSource:
+    """Just enough of a GraphStore for build_views: a pyoxigraph store queried over the union."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def version(self) -> str:
+        return "bench"
+
+    def query(self, sparql: str):
+        from mdgraph.store import QueryResult
+
+        answer = self.store.query(sparql, use_default_graph_as_union=True)
+        return QueryResult.from_solutions([v.value for v in answer.variables], answer)
+
+
+def views_stage(options: dict) -> dict:
+    """Views built from pyoxigraph loaded directly (no rdflib, no publish), then the views questions."""
+    from mdgraph.views import Views, build_views
+
+    work = Path(options["work"])
+    path, quads = ensure_graph(work, options["triples"], options["seed"])
+    scratch = work / f"views-{options['triples']}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    result: dict = {"triples": quads, "loads": {}, "pipeline": {}, "queries": [], "notes": [
+        "views only (--views-only): built from pyoxigraph, no rdflib, no publish, no named queries"]}
+    memory = ox.Store()
+    result["loads"]["pyoxigraph (memory)"] = _t(once(partial(memory.bulk_load, path=str(path),
+                                                                format=ox.RdfFormat.N_QUADS)))
+    timing = once(partial(build_views, _PyoxigraphSource(memory), scratch / "views.sqlite"))
+    result["pipeline"]["build views"] = _t(timing)
+    result["view_stats"] = {k: v for k, v in vars(timing.value).items() if isinstance(v, int)}
+    with Views.open(scratch / "views.sqlite") as views:
+        result["views"] = _views_rows(views, memory, options["repeat"])
+    result["peak_memory"] = peak_memory()
+    return result
+
+
+# -- build throughput ------------------------------------------------------------------------------
+
+def build_stage(options: dict) -> dict:
+    work = Path(options["work"])
+    corpus = ensure_documents(work, options["documents"], options["seed"])
+    result = {"documents": options["documents"]}
+    try:
+        from mdgraph.build import build
+        from mdgraph.config import Settings
+
+        data = work / f"build-{options['documents']}"
+        shutil.rmtree(data, ignore_errors=True)
+        settings = Settings.from_env({"MDGRAPH_DATA_DIR": str(data)})
+        timing = once(lambda: build(settings, corpus))
+        report = timing.value
+        result.update(seconds=timing.median, programmes=getattr(report, "programmes", None),
+                      triples=getattr(report, "triples", None), published=getattr(report, "published", None))
+    except Exception as exc:
+        result.update(seconds=None, note=_note(exc))
+    result["peak_memory"] = peak_memory()
+    return result
+
+
+# -- reasoning and validation ----------------------------------------------------------------------
+
+def reason_stage(options: dict) -> dict:
+    import rdflib
+
+    work = Path(options["work"])
+    path, quads = ensure_graph(work, options["reason_triples"], options["seed"])
+    result: dict = {"triples": quads}
+    dataset = rdflib.Dataset()
+    dataset.parse(str(path), format="nquads")
+    data, ontology = rdflib.Graph(), rdflib.Graph()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        (ontology if str(g).endswith("/graph/ontology") else data).add((s, p, o))
+    try:
+        from mdgraph.reason import infer, reference_closure
+
+        result["infer"] = _t(once(lambda: infer(data, ontology)))
+        if options["reference"]:
+            result["owlrl"] = _t(timed_in_fork(lambda: reference_closure(data, ontology), 1, options["rdflib_timeout"] * 10))
+    except Exception as exc:
+        result["infer"] = _skip(_note(exc))
+    try:
+        from mdgraph.config import Settings
+        from mdgraph.validate import load_shapes, validate
+
+        settings = Settings()
+        shapes = load_shapes(settings.shapes_dir)
+        timing = once(lambda: validate(data, shapes, ontology, qc_dir=settings.queries_dir / "qc"))
+        result["validate"] = _t(timing)
+        result["conforms"] = timing.value.conforms
+        result["violations"] = len(timing.value.violations)
+    except Exception as exc:
+        result["validate"] = _skip(_note(exc))
+    result["peak_memory"] = peak_memory()
+    return result
+
+
+STAGES = {"graph": graph_stage, "views": views_stage, "build": build_stage, "reason": reason_stage}
