@@ -21,12 +21,13 @@ from itertools import chain
 
 import owlrl
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .errors import MappingError
 from .namespaces import MDGID, bind_prefixes
+from .rdfterms import to_oxigraph, to_rdflib
 
 __all__ = ["reference_closure", "compile_rules", "infer"]
 
@@ -63,7 +64,7 @@ def infer(data: Graph, ontology: Graph) -> Graph:
     """The instance triples the compiled rules add to ontology + data, run in Oxigraph to a fixed point."""
     rules = compile_rules(ontology)
     store = ox.Store()
-    store.extend(ox.Quad(*map(_to_ox, t)) for t in chain(data, ontology))
+    store.extend(ox.Quad(*map(to_oxigraph, t)) for t in chain(data, ontology))
     store.update(f"ADD DEFAULT TO <{_ASSERTED.value}>")
     size = len(store)
     while True:
@@ -76,7 +77,7 @@ def infer(data: Graph, ontology: Graph) -> Graph:
     added = store.query(
         f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), \"{MDGID}\")) "
         f"FILTER NOT EXISTS {{ GRAPH <{_ASSERTED.value}> {{ ?s ?p ?o }} }} }}")
-    return _result((_from_ox(row["s"]), _from_ox(row["p"]), _from_ox(row["o"])) for row in added)
+    return _result((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])) for row in added)
 
 
 def compile_rules(ontology: Graph) -> list[str]:
@@ -278,29 +279,3 @@ def _result(triples: Iterable[Triple]) -> Graph:
         if _is_instance_level(triple):
             graph.add(triple)
     return graph
-
-
-def _to_ox(term: Node):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _from_ox(term) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
