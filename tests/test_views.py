@@ -14,6 +14,7 @@ from mdgraph.errors import InputError, StoreError
 from mdgraph.namespaces import MDG, instance_iri
 from mdgraph.store import open_store
 from mdgraph.views import Filters, Views, build_views
+from mdgraph.views.bitsets import encode
 from mdgraph.views.reader import fts_query
 
 DATA = Path(__file__).parent / "data" / "views" / "graph.trig"
@@ -150,6 +151,8 @@ FILTERS = [
     Filters(roles=("funder",)),
     Filters(roles=("implementer", "partner")),
     Filters(year=2015),
+    Filters(year=2030),  # after every date: the open-ended programmes
+    Filters(year=1990),
     Filters(countries=("md",), sectors=("health",), year=2014),
     Filters(organisations=("iom", "sdc"), sectors=("diaspora", "remittances")),
     Filters(countries=("zz",)),
@@ -187,6 +190,13 @@ def test_search_ranks_names_above_descriptions(views):
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+@pytest.mark.parametrize("text", ["IOM", "moldova", "migration", "health", "mol", "diaspora engagement"])
+@pytest.mark.parametrize("limit", [1, 2, 3, 5])
+def test_a_smaller_limit_keeps_the_first_hits(views, text, limit):
+    assert views.search(text, limit=limit) == views.search(text, limit=100)[:limit]
+    assert views.suggest(text, limit=limit) == views.suggest(text, limit=100)[:limit]
+
+
 def test_search_words_in_any_order_and_by_kind(views):
     assert views.search("migration joint")[0].iri.endswith("programme/jmdi")
     assert {h.kind for h in views.search("moldova", kinds=["programme"])} == {"programme"}
@@ -219,6 +229,12 @@ HOSTILE = ['"', "*", "OR", "AND", "NOT", "NEAR(", "NEAR(a b", '"unbalanced', "'"
 def test_hostile_input_never_raises(views, text):
     assert isinstance(views.search(text), list)
     assert isinstance(views.suggest(text), list)
+
+
+@pytest.mark.parametrize("ids", [[], [0], [1, 2, 3], [7, 8, 9, 64], list(range(0, 200, 3))])
+def test_bitsets_encode_sets_of_ids(ids):
+    bits = int.from_bytes(encode(ids), "little")
+    assert [i for i in range(bits.bit_length()) if bits >> i & 1] == sorted(ids)
 
 
 @pytest.mark.parametrize("tokens, prefix, expected", [

@@ -1,4 +1,8 @@
-"""Answer search, facet, programme-list and 3W questions from the views file with indexed SQL.
+"""Answer search, facet, programme-list and 3W questions from the views file.
+
+Search is FTS5 (exact names, then names starting with the text, then bm25 over names, then
+over descriptions); facet counts are bitset arithmetic (bitsets.py); programme lists and 3W
+cells are indexed SQL over the link tables and the precomputed cells.
 
 A Views object holds one read-only connection. Before each question it checks whether the
 file was replaced (a publish in this or another process) and then reopens it, so a running
@@ -11,7 +15,6 @@ import json
 import os
 import sqlite3
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Self
@@ -19,6 +22,7 @@ from typing import Self
 from ..errors import InputError, StoreError
 from ..extract.text import normalise_key
 from ..namespaces import KINDS, MDG
+from .bitsets import FacetBits
 from .filters import ROLES, Filters
 from .records import Cell, FacetValue, Hit, ProgrammeRow, Ref, ViewStats
 from .writer import FIELDS, SCHEMA_VERSION
@@ -140,13 +144,14 @@ class _Snapshot:
     """One opened views file: its connection and the resources read from it once."""
 
     def __init__(self, path: Path, connection: sqlite3.Connection, identity: tuple[int, int, int],
-                 refs: dict[int, Ref], stats: ViewStats, last_year: int) -> None:
-        self.path, self.identity, self.stats, self.last_year = path, identity, stats, last_year
+                 refs: dict[int, Ref], stats: ViewStats) -> None:
+        self.path, self.identity, self.stats = path, identity, stats
         self._connection = connection
         self._lock = threading.Lock()
         self._refs = refs
         self._by_key = {(ref.kind, ref.key): number for number, ref in refs.items()}
         self._programme_iris: dict[int, str] | None = None
+        self._facet_bits: FacetBits | None = None
 
     @classmethod
     def open(cls, path: Path) -> _Snapshot:
@@ -163,14 +168,13 @@ class _Snapshot:
             refs = {number: Ref(iri, kind, key, label) for number, kind, key, iri, label in connection.execute(
                 "SELECT id, kind, key, iri, label FROM resource WHERE kind != 'programme'")}
             stats = ViewStats(**json.loads(meta["stats"]))
-            last_year = int(meta["last_year"]) if meta.get("last_year") else 0
         except (sqlite3.Error, KeyError, TypeError, ValueError) as exc:
             connection.close()
             raise StoreError(f"{path}: not a readable views file: {exc}") from exc
         except StoreError:
             connection.close()
             raise
-        return cls(path, connection, identity, refs, stats, last_year)
+        return cls(path, connection, identity, refs, stats)
 
     def close(self) -> None:
         with self._lock:
@@ -203,30 +207,35 @@ class _Snapshot:
         norm = " ".join(tokens)
         kind_sql, kind_params = self._kind_filter(kinds)
         fetch = min(limit * 5, 500)
+        weights = ", ".join(map(str, WEIGHTS))
+        if kind_sql:
+            fts_sql = (f"SELECT n.resource, n.field, n.text, bm25(name_fts, {weights}) AS rank FROM name_fts "
+                       f"JOIN name n ON n.id = name_fts.rowid WHERE name_fts MATCH ?"
+                       f"{kind_sql.replace('resource IN', 'n.resource IN')} ORDER BY rank LIMIT ?")
+        else:  # rank and cut inside the index, then read the few names
+            fts_sql = (f"SELECT n.resource, n.field, n.text, f.rank FROM (SELECT rowid AS id, bm25(name_fts, {weights}) "
+                       "AS rank FROM name_fts WHERE name_fts MATCH ? ORDER BY rank LIMIT ?) f JOIN name n ON n.id = f.id")
+        tiers = [  # (SQL, parameters, score of a row's last column); each tier outranks the next
+            (f"SELECT resource, field, text, field FROM name WHERE norm = ? AND field < 2{kind_sql}",
+             [norm, *kind_params], lambda field: 3000.0 + (50 if field == 0 else 40)),
+            ((f"SELECT resource, field, text, length(norm) FROM name WHERE norm > ? AND norm < ? "
+              f"AND field < 2{kind_sql} ORDER BY length(norm) LIMIT ?"),
+             [norm, norm + "\U0010ffff", *kind_params, fetch],
+             lambda length: 2000.0 + round(999 * len(norm) / max(length, 1), 3)),
+            (fts_sql, [fts_query(tokens, FIELDS[:2], prefix), *kind_params, fetch],
+             lambda rank: 1000.0 + min(999.0, round(-rank * 10, 3))),
+        ]
+        if not prefix:
+            tiers.append((fts_sql, [fts_query(tokens, FIELDS[2:], prefix), *kind_params, fetch],
+                          lambda rank: min(999.0, round(-rank * 10, 3))))
         best: dict[int, tuple[float, int, str]] = {}
-
-        def offer(rows, score_of) -> None:
-            for resource, field, matched, measure in rows:
+        for sql, params, score_of in tiers:
+            if len(best) >= limit:  # later tiers score lower: they could not enter the first `limit`
+                break
+            for resource, field, matched, measure in self._rows(sql, params):
                 score = score_of(measure)
                 if resource not in best or score > best[resource][0]:
                     best[resource] = (score, field, matched)
-
-        offer(self._rows(f"SELECT resource, field, text, field FROM name WHERE norm = ? AND field < 2{kind_sql}",
-                         [norm, *kind_params]),
-              lambda field: 3000.0 + (50 if field == 0 else 40))
-        offer(self._rows(f"SELECT resource, field, text, length(norm) FROM name WHERE norm > ? AND norm < ? "
-                         f"AND field < 2{kind_sql} ORDER BY length(norm) LIMIT ?",
-                         [norm, norm + "\U0010ffff", *kind_params, fetch]),
-              lambda length: 2000.0 + round(999 * len(norm) / max(length, 1), 3))
-        searches = [(FIELDS[:2], 1000.0)] + ([] if prefix else [(FIELDS[2:], 0.0)])
-        for columns, base in searches:
-            rows = self._rows(
-                f"SELECT n.resource, n.field, n.text, bm25(name_fts, {', '.join(map(str, WEIGHTS))}) AS rank "
-                f"FROM name_fts JOIN name n ON n.id = name_fts.rowid WHERE name_fts MATCH ?"
-                f"{kind_sql.replace('resource IN', 'n.resource IN')} ORDER BY rank LIMIT ?",
-                [fts_query(tokens, columns, prefix), *kind_params, fetch],
-            )
-            offer(rows, lambda rank, base=base: base + min(999.0, round(-rank * 10, 3)))
         refs = self._resolve(list(best))
         hits = [
             Hit(ref.iri, ref.kind, ref.key, ref.label, _excerpt(matched), FIELDS[field], score)
@@ -257,47 +266,49 @@ class _Snapshot:
 
     # -- programmes and facets -------------------------------------------------------------------
 
-    def _conditions(self, filters: Filters, skip: Iterable[str] = ()) -> tuple[list[str], list]:
-        """SQL conditions on the programme table for every facet of `filters` not in `skip`."""
-        skip = set(skip)
+    def _conditions(self, filters: Filters) -> tuple[list[str], list]:
+        """SQL conditions on the programme table for `filters` (the semantics of FacetBits.matching)."""
         clauses: list[str] = []
         params: list = []
         for facet, keys in (("country", filters.countries), ("sector", filters.sectors)):
-            if keys and facet not in skip:
+            if keys:
                 ids = self._ids(facet, keys)
                 clauses.append(f"programme.id IN (SELECT programme FROM programme_{facet} WHERE {facet} IN ({_marks(ids)}))")
                 params += ids
-        if not skip & {"organisation", "role"} and (filters.organisations or filters.roles):
+        if filters.organisations:
             inner, inner_params = self._organisation_conditions(filters)
             clauses.append(f"programme.id IN (SELECT programme FROM programme_organisation WHERE {' AND '.join(inner)})")
             params += inner_params
-        if filters.year is not None and "year" not in skip:
+        elif filters.roles:
+            clauses.append("(programme.roles & ?) != 0")  # anyone in one of the roles: the programme's mask
+            params.append(filters.role_mask)
+        if filters.year is not None:
             clauses.append(f"programme.start_year <= ? AND coalesce(programme.end_year, {_OPEN_END}) >= ?")
             params += [filters.year, filters.year]
         return clauses, params
 
-    def _organisation_conditions(self, filters: Filters, *, roles: bool = True) -> tuple[list[str], list]:
+    def _organisation_conditions(self, filters: Filters) -> tuple[list[str], list]:
         clauses, params = [], []
         if filters.organisations:
             ids = self._ids("organisation", filters.organisations)
             clauses.append(f"organisation IN ({_marks(ids)})")
             params += ids
-        if roles and filters.roles:
+        if filters.roles:
             clauses.append("(roles & ?) != 0")
             params.append(filters.role_mask)
         return clauses, params
 
-    def _matching(self, filters: Filters, skip: Iterable[str]) -> tuple[list[str], list]:
-        """`programme IN (...)` for the programmes the other facets keep, or nothing when they keep all."""
-        clauses, params = self._conditions(filters, skip)
-        if not clauses:
-            return [], []
-        return [f"programme IN (SELECT id FROM programme WHERE {' AND '.join(clauses)})"], params
+    def _bits(self) -> FacetBits:
+        if self._facet_bits is None:
+            self._facet_bits = FacetBits.from_rows(self._rows("SELECT facet, value, role, bits FROM facet_bits"))
+        return self._facet_bits
+
+    def _selected(self, filters: Filters) -> dict[str, list[int]]:
+        return {"country": self._ids("country", filters.countries), "sector": self._ids("sector", filters.sectors),
+                "organisation": self._ids("organisation", filters.organisations)}
 
     def count(self, filters: Filters) -> int:
-        clauses, params = self._conditions(filters)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        return self._rows(f"SELECT COUNT(*) FROM programme{where}", params)[0][0]
+        return self._bits().matching(filters, self._selected(filters)).bit_count()
 
     def programmes(self, filters: Filters, limit: int | None, offset: int) -> list[ProgrammeRow]:
         clauses, params = self._conditions(filters)
@@ -329,69 +340,22 @@ class _Snapshot:
         ]
 
     def facets(self, filters: Filters) -> dict[str, list[FacetValue]]:
-        return {
-            "country": self._link_facet("country", filters.countries, filters),
-            "sector": self._link_facet("sector", filters.sectors, filters),
-            "organisation": self._organisation_facet(filters),
-            "role": self._role_facet(filters),
-            "year": self._year_facet(filters),
-        }
-
-    def _link_facet(self, facet: str, selected: Sequence[str], filters: Filters) -> list[FacetValue]:
-        where, params = self._matching(filters, {facet})
-        sql = f"SELECT {facet}, COUNT(*) FROM programme_{facet}"
-        rows = self._rows(f"{sql}{' WHERE ' + where[0] if where else ''} GROUP BY {facet}", params)
-        return self._entity_values(facet, rows, selected)
-
-    def _organisation_facet(self, filters: Filters) -> list[FacetValue]:
-        where, params = self._matching(filters, {"organisation", "role"})
-        if filters.roles:
-            where.insert(0, "(roles & ?) != 0")
-            params.insert(0, filters.role_mask)
-        sql = "SELECT organisation, COUNT(*) FROM programme_organisation"
-        rows = self._rows(f"{sql}{' WHERE ' + ' AND '.join(where) if where else ''} GROUP BY organisation", params)
-        return self._entity_values("organisation", rows, filters.organisations)
-
-    def _role_facet(self, filters: Filters) -> list[FacetValue]:
-        """Programmes with someone (or one of the selected organisations) in each role."""
-        sums = ", ".join(f"coalesce(SUM((roles & {bit}) != 0), 0)" for bit in ROLES.values())
-        if filters.organisations:  # the roles of the selected organisations only, per programme
-            inner, params = self._organisation_conditions(filters, roles=False)
-            where, more = self._matching(filters, {"organisation", "role"})
-            masks = ("SELECT " + " | ".join(f"MAX(roles & {bit})" for bit in ROLES.values()) + " AS roles "
-                     f"FROM programme_organisation WHERE {' AND '.join(inner + where)} GROUP BY programme")
-            row = self._rows(f"SELECT {sums} FROM ({masks})", params + more)[0]
-        else:
-            clauses, params = self._conditions(filters, {"organisation", "role"})
-            row = self._rows(f"SELECT {sums} FROM programme{' WHERE ' + ' AND '.join(clauses) if clauses else ''}",
-                             params)[0]
-        counts = dict(zip(ROLES, row))
-        values = [FacetValue(role, _ROLE_LABELS[role], _ROLE_IRIS[role], counts[role], role in filters.roles)
-                  for role in ROLES]
-        return [v for v in values if v.count or v.selected]
-
-    def _year_facet(self, filters: Filters) -> list[FacetValue]:
-        """Programmes running each year, open-ended ones up to the last year any date names."""
-        clauses, params = self._conditions(filters, {"year"})
-        where = f" AND {' AND '.join(clauses)}" if clauses else ""
-        spans = self._rows(f"SELECT start_year, end_year FROM programme WHERE start_year IS NOT NULL{where}", params)
-        changes: dict[int, int] = defaultdict(int)
-        for start, end in spans:
-            end = max(start, self.last_year) if end is None else end
-            if end >= start:
-                changes[start] += 1
-                changes[end + 1] -= 1
-        counts, running = {}, 0
-        for year in range(min(changes, default=0), max(changes, default=0)):
-            running += changes.get(year, 0)
-            if running:
-                counts[year] = running
+        bits, selected = self._bits(), self._selected(filters)
+        facets = {facet: self._entity_values(facet, bits.counts(facet, filters, selected), keys)
+                  for facet, keys in (("country", filters.countries), ("sector", filters.sectors),
+                                      ("organisation", filters.organisations))}
+        roles = bits.counts("role", filters, selected)
+        facets["role"] = [FacetValue(role, _ROLE_LABELS[role], _ROLE_IRIS[role], roles.get(bit, 0), role in filters.roles)
+                          for role, bit in ROLES.items() if roles.get(bit) or role in filters.roles]
+        years = bits.counts("year", filters, selected)
         if filters.year is not None:
-            counts.setdefault(filters.year, 0)
-        return [FacetValue(str(year), str(year), None, count, year == filters.year) for year, count in sorted(counts.items())]
+            years.setdefault(filters.year, 0)
+        facets["year"] = [FacetValue(str(year), str(year), None, count, year == filters.year)
+                          for year, count in sorted(years.items())]
+        return facets
 
-    def _entity_values(self, kind: str, rows: list[tuple[int, int]], selected: Sequence[str]) -> list[FacetValue]:
-        rows = sorted(rows, key=lambda row: (-row[1], row[0]))
+    def _entity_values(self, kind: str, counts: dict[int, int], selected: Sequence[str]) -> list[FacetValue]:
+        rows = sorted(counts.items(), key=lambda row: (-row[1], row[0]))
         values = [FacetValue(ref.key, ref.label, ref.iri, count, ref.key in selected)
                   for number, count in rows if (ref := self._refs.get(number))]
         listed = {value.key for value in values}

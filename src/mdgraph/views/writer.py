@@ -1,8 +1,13 @@
 """Build the views from the published graph: three SPARQL SELECTs in, one SQLite file out.
 
+What it holds: resources and their names (with an FTS5 index), programmes with their link
+tables, the 3W cube and its cells precomputed for any role and each role, and the programme
+sets of every facet value (bitsets.py).
+
 The file is written beside its final path and moved into place with os.replace, so readers
 always open a complete file that matches one published graph (its store version is recorded).
-Resource ids are given in label order within each kind, so ordering by id is ordering by name.
+Resource ids are given in label order within each kind (programmes first: ids 1..N, which are
+also their bits), so ordering by id is ordering by name.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ from ..errors import StoreError
 from ..extract.text import normalise_key
 from ..namespaces import KINDS, MDG, MDGID
 from ..store import GraphStore
+from . import bitsets
 from .filters import ROLES
 from .records import ViewStats
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 FIELDS = ("label", "alt", "description")
 #: Role masks the 3W cells are precomputed for: any role, then each role alone.
 CELL_ROLES = (0, *ROLES.values())
@@ -104,6 +110,8 @@ CREATE INDEX cell_by_roles ON cell(roles);
 CREATE INDEX cell_by_organisation ON cell(roles, organisation);
 CREATE INDEX cell_by_sector ON cell(roles, sector);
 CREATE INDEX cell_by_country ON cell(roles, country);
+CREATE TABLE facet_bits(facet TEXT NOT NULL, value INTEGER NOT NULL, role INTEGER NOT NULL, bits BLOB NOT NULL,
+                        PRIMARY KEY(facet, value, role)) WITHOUT ROWID;
 """
 
 
@@ -275,8 +283,8 @@ def _write(connection: sqlite3.Connection, resources: dict[str, _Resource],
     ]
     connection.executemany("INSERT INTO cube VALUES (?, ?, ?, ?, ?, ?, ?)", cube)
     connection.executemany("INSERT INTO cell VALUES (NULL, ?, ?, ?, ?, ?, ?)", _cells(cube))
-    last_year = max((year for *_, start, end in spans.values() for year in (start, end) if year), default=None)
-    connection.execute("INSERT INTO meta VALUES ('last_year', ?)", (str(last_year or ""),))
+    connection.executemany("INSERT INTO facet_bits VALUES (?, ?, ?, ?)",
+                           _facet_bits(spans, countries, sectors, organisations, ids))
     connection.execute("INSERT INTO name_fts(name_fts) VALUES ('optimize')")
     connection.execute("ANALYZE")
     kinds = defaultdict(int)
@@ -288,6 +296,33 @@ def _write(connection: sqlite3.Connection, resources: dict[str, _Resource],
         "links": len(countries) + len(sectors) + len(organisations), "cube_rows": len(cube),
         "cells": len({row[:3] for row in cube}),
     }
+
+
+def _facet_bits(spans: dict[str, tuple], countries: list[tuple[int, int]], sectors: list[tuple[int, int]],
+                organisations: list[tuple[int, int, int]], ids: dict[str, int]) -> Iterator[tuple]:
+    """The programme sets of bitsets.FacetBits: (facet, value, role bit, bits)."""
+    members: dict[tuple[str, int, int], list[int]] = defaultdict(list)
+    for value, programme in countries:
+        members[bitsets.COUNTRY, value, 0].append(programme)
+    for value, programme in sectors:
+        members[bitsets.SECTOR, value, 0].append(programme)
+    for organisation, programme, mask in organisations:
+        for bit in ROLES.values():
+            if mask & bit:
+                members[bitsets.ORGANISATION, organisation, bit].append(programme)
+                members[bitsets.ROLE, bit, 0].append(programme)
+    years = [year for *_, start, end in spans.values() for year in (start, end) if year is not None]
+    last_year = max(years, default=0)
+    for iri, (_, _, start, end) in spans.items():
+        members[bitsets.ALL, 0, 0].append(ids[iri])
+        if start is None:
+            continue  # a programme without a start is in no year, as in queries/programmes-in-year.rq
+        if end is None:
+            members[bitsets.OPEN, 0, 0].append(ids[iri])
+        for year in range(start, (max(last_year, start) if end is None else end) + 1):
+            members[bitsets.YEAR, year, 0].append(ids[iri])
+    for (facet, value, role), programmes in members.items():
+        yield facet, value, role, bitsets.encode(set(programmes))
 
 
 def _mask(programme: _Programme) -> int:
