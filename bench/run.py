@@ -77,7 +77,9 @@ def pipeline_table(build: dict | None, reason: dict | None, graphs: list[dict]) 
     lines = ["| stage | size | time | throughput | peak memory | target |", "|---|---|---|---|---|---|"]
     if build:
         rate = f"{build['documents'] / build['seconds']:.1f} documents/s" if build.get("seconds") else "–"
-        lines.append(f"| build (mdgraph.build, end to end) | {build['documents']:,} documents | "
+        published = ("" if build.get("published") or build.get("seconds") is None else
+                     f", not published: {build.get('violations')} SHACL/QC violations")
+        lines.append(f"| build (mdgraph.build, end to end{published}) | {build['documents']:,} documents | "
                      f"{seconds(build.get('seconds'), build.get('note', ''))} | {rate} | "
                      f"{human_bytes(build.get('peak_memory'))} | 10,000 documents < 5 min, < 4 GiB |")
     for graph in graphs:

@@ -400,8 +400,10 @@ def build_stage(options: dict) -> dict:
         settings = Settings.from_env({"MDGRAPH_DATA_DIR": str(data)})
         timing = once(lambda: build(settings, corpus))
         report = timing.value
+        validation = getattr(report, "validation", None)
         result.update(seconds=timing.median, programmes=getattr(report, "programmes", None),
-                      triples=getattr(report, "triples", None), published=getattr(report, "published", None))
+                      triples=getattr(report, "triples", None), published=getattr(report, "published", None),
+                      violations=sum(v.severity == "Violation" for v in validation.violations) if validation else None)
     except Exception as exc:
         result.update(seconds=None, note=_note(exc))
     result["peak_memory"] = peak_memory()
