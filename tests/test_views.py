@@ -421,9 +421,3 @@ def test_three_w_limit_keeps_the_largest_cells_and_lists_programmes_by_title(vie
     assert all(list(c.programmes) == sorted(c.programmes, key=by_title.index) for c in cells)
     assert any(c.count > 1 for c in cells)
 
-
-def test_views_live_beside_the_store(tmp_path):
-    from mdgraph.config import Settings
-    from mdgraph.views import views_path
-
-    assert views_path(Settings.from_env({"MDGRAPH_DATA_DIR": str(tmp_path)})) == tmp_path / "views.sqlite"

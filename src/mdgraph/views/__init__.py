@@ -1,9 +1,9 @@
 """Fast views of the published graph, precomputed at publish time into one SQLite file.
 
-    build_views(store, views_path(settings))   after every publish and ingest: the graph ->
-                                               the views file (written aside, then os.replace)
-    Views.open(path)                           search / suggest (FTS5), programmes and facets,
-                                               the 3W cube
+    build_views(store, settings.views_path)   after every publish and ingest: the graph ->
+                                              the views file (written aside, then os.replace)
+    Views.open(settings.views_path)           search / suggest (FTS5), programmes and facets
+                                              (bitsets), the 3W cube
 
 The views answer the questions people ask first (find a name, filter programmes, who does
 what where) with indexed SQL in milliseconds, where the same SPARQL aggregate takes seconds
@@ -14,7 +14,7 @@ answers against SPARQL on the store.
 from .filters import FACETS, ROLES, Filters
 from .reader import Views
 from .records import Cell, FacetValue, Hit, ProgrammeRow, Ref, ViewStats
-from .writer import build_views, views_path
+from .writer import build_views
 
 __all__ = ["FACETS", "ROLES", "Cell", "FacetValue", "Filters", "Hit", "ProgrammeRow", "Ref", "ViewStats",
-           "Views", "build_views", "views_path"]
+           "Views", "build_views"]

@@ -130,11 +130,6 @@ class _Programme:
     ends: list[str] = field(default_factory=list)
 
 
-def views_path(settings) -> Path:
-    """Where the views of the published graph live: beside the store, in the data folder."""
-    return Path(settings.data_dir) / "views.sqlite"
-
-
 def build_views(store: GraphStore, path: Path) -> ViewStats:
     """Read the published graph and replace the views file at `path` with views of it."""
     started = time.monotonic()
