@@ -266,7 +266,7 @@ def test_build_prints_what_an_extractor_change_changes(tmp_path):
     assert build(settings, corpus).first
     (corpus / "showcase_2017.txt").write_text(text.replace("Donor:   European Union", "Donor:   World Bank"))
     report = build(settings, corpus)
-    assert [c.name for c in report.changes] == ["document/showcase-2017", "inferred"]
+    assert [c.name for c in report.changes] == ["document/showcase-2017", "entities", "inferred"]
     shown = report.changes_text(shown=50)
     assert "document/showcase-2017: +" in shown
     assert "+ mdgid:programme/seasonal-work-bridge-between-moldova-and-poland mdg:fundedBy mdgid:organisation/" in shown

@@ -3,10 +3,12 @@
 import dataclasses
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
 from mdgraph.errors import MappingError, QueryError
+from mdgraph.rdfterms import to_oxigraph
 from mdgraph.reason import infer
 from mdgraph.validate import ValidationResult, format_report, load_shapes, run_qc_queries, validate
 
@@ -126,11 +128,41 @@ def test_each_defect_is_reported_at_its_node(good, shapes, ontology, update, nod
     graph.update(UPDATE_PREFIXES + update)
     result = validate(graph, shapes, ontology, qc_dir=QC_DIR)
     assert not result.conforms
+    assert _found(result) == _found(validate(graph, shapes, ontology, qc_dir=QC_DIR, reference=True))
     found = {v.shape for v in result.violations if v.focus_node.startswith(node)}
     assert expected <= found, format_report(result)
     report = format_report(result)
     assert node.replace("https://w3id.org/mdgraph/id/", "mdgid:") in report
     assert all(v.message and "Node <" not in v.message for v in result.violations)
+
+
+def _found(result) -> set[tuple]:
+    """What a result reports, engine-independent: node, shape, path, value, severity."""
+    return {(v.focus_node, v.shape, v.path, v.value, v.severity) for v in result.violations}
+
+
+def test_the_fast_validator_agrees_with_pyshacl_on_the_sample(good, shapes, ontology):
+    assert _found(validate(good, shapes, ontology)) == _found(validate(good, shapes, ontology, reference=True))
+
+
+def test_the_reference_validates_rdflib_graphs_only(shapes):
+    with pytest.raises(TypeError):
+        validate(ox.Store(), shapes, reference=True)
+
+
+def test_a_staged_store_is_validated_over_the_union_of_its_graphs(good, shapes, ontology):
+    """What a build hands over: named graphs in a pyoxigraph Store, validated where they are."""
+    store = ox.Store()
+    for number, triple in enumerate(good):
+        name = ox.NamedNode(f"urn:graph:{number % 3}")
+        store.add(ox.Quad(*(to_oxigraph(term) for term in triple), name))
+    store.bulk_extend(ox.Quad(*(to_oxigraph(term) for term in triple), ox.NamedNode("urn:graph:ontology"))
+                      for triple in ontology)
+    assert validate(store, shapes, qc_dir=QC_DIR).conforms
+    store.remove(next(iter(store.quads_for_pattern(ox.NamedNode(O + "ifad"),
+                                                   ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), None))))
+    found = {v.shape for v in validate(store, shapes, qc_dir=QC_DIR).violations}
+    assert {SHAPES + "OrganisationLabel", "organisation-without-label-violation"} <= found
 
 
 def test_report_has_one_line_per_violation(good, shapes, ontology):
@@ -195,7 +227,7 @@ def test_unusable_shape_is_a_mapping_error(good):
 def test_malformed_violation_query_is_a_query_error_naming_it(tmp_path, text, complaint):
     (tmp_path / "odd-violation.rq").write_text(text)
     with pytest.raises(QueryError, match="odd-violation.rq") as raised:
-        run_qc_queries(Graph(), tmp_path)
+        run_qc_queries(ox.Store(), tmp_path)
     assert complaint in str(raised.value)
 
 

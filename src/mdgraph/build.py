@@ -1,34 +1,42 @@
 """The pipeline: read -> extract -> resolve -> map -> reason -> validate -> publish.
 
-Everything up to publishing happens in memory on rdflib graphs; the store is written only
-when the whole graph conforms, and atomically, so a failed build leaves the last good
-graph in place. The documents are the corpus folder's and those added with `mdgraph ingest`
+Each document is mapped on a small rdflib graph, and its triples are staged at once in an
+in-memory pyoxigraph Store, one named graph per document: reasoning and validation run on that
+store where it is, so a corpus of millions of triples is never held as rdflib objects. The
+published store is written only when the whole graph conforms, and atomically, so a failed
+build leaves the last good graph in place. The documents are the corpus folder's and those added with `mdgraph ingest`
 (ingest/library.py); every build reports what it changes in the published graph, per
 document, so the effect of an extractor change can be reviewed.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 
 from .config import Settings
 from .errors import MappingError
 from .extract import extract_document
 from .extract.text import fold
-from .ingest.changes import GraphChange, compare, dataset_snapshot, format_changes, store_snapshot
+from .ingest.changes import GraphChange, changes_between, format_changes, nothing_published, published_store
 from .ingest.library import Library, corpus_lock
 from .ingest.review import write_review
-from .mapping import MappingRules, load_rules
-from .model import Document, Organisation, Programme
-from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, bind_prefixes, document_graph
-from .reason import infer
+from .mapping import MappingRules, TripleSink, load_rules
+from .model import Document, Organisation, Programme, ProgrammeRecord
+from .namespaces import ENTITIES_GRAPH, ONTOLOGY_GRAPH, bind_prefixes, document_graph
+from .rdfterms import to_rdflib
+from .reason import compile_rules, infer_in_store
 from .resolve import ProgrammeResolver, load_resolver, resolve_document
 from .store import default_store_url, open_store
+from .store.oxigraph import StagedGraph, load_graphs
 from .validate import ValidationResult, format_report, load_shapes, validate
 from .views import build_views
 
@@ -39,7 +47,7 @@ Progress = Callable[[str], None]
 class Assembly:
     """The graph of a corpus before publishing, with what went into it."""
 
-    dataset: Dataset
+    staged: ox.Store                                   # the named graphs to publish
     documents: list[Document]
     programmes: dict[str, list[Programme]]            # document key -> programmes
     organisations: dict[str, Organisation]
@@ -47,12 +55,30 @@ class Assembly:
     unresolved: list[tuple[str, str, str]]             # (document, field, surface string)
     unmapped: dict[str, list[str]] = field(default_factory=dict)  # document key -> unknown sector labels
 
+    def graph(self, name: URIRef) -> Graph:
+        """One staged named graph as an rdflib graph (for graphs of a document's size)."""
+        graph = Graph(identifier=name)
+        bind_prefixes(graph)
+        for quad in self.staged.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return graph
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(URIRef(name.value) for name in self.staged.named_graphs())
+
     def union(self) -> Graph:
+        """Every staged triple in one rdflib graph (small corpora: the reasoning tests)."""
         graph = Graph()
         bind_prefixes(graph)
-        for quad in self.dataset.quads((None, None, None, None)):
-            graph.add(quad[:3])
+        for name in self.graph_names():
+            graph += self.graph(name)
         return graph
+
+    def holds(self, node: URIRef, document_key: str) -> bool:
+        """Whether the document's graph mentions `node`, as subject or object."""
+        name, term = ox.NamedNode(str(document_graph(document_key))), ox.NamedNode(str(node))
+        return any(True for _ in self.staged.quads_for_pattern(term, None, None, name)) or \
+            any(True for _ in self.staged.quads_for_pattern(None, None, term, name))
 
     def organisations_of(self, document_key: str) -> list[str]:
         """Keys of the organisations a document's programmes name (with their parents)."""
@@ -164,37 +190,50 @@ def _used_organisations(programmes: Iterable[Programme], organisations: dict[str
 
 
 def _document_graph(document: Document, programmes: list[Programme], labels: dict[str, str],
-                    resolver: ProgrammeResolver, organisations: dict[str, Organisation],
-                    rules: MappingRules, graph: Graph) -> set[str]:
-    """Maps one document's facts into its named graph; returns the country codes it uses."""
+                    rules: MappingRules, graph: TripleSink) -> None:
+    """One document's facts: the document and its programmes, with their links and evidence."""
     document_iri = rules.emit("document", _document_record(document), graph)
     for programme in programmes:
         rules.emit("programme", _programme_record(programme, labels[programme.key]), graph, document_iri)
-    used = _used_organisations(programmes, organisations)
-    for key in used:
+
+
+def _entities_graph(organisation_keys: Iterable[str], codes: Iterable[str], resolver: ProgrammeResolver,
+                    organisations: dict[str, Organisation], rules: MappingRules, graph: TripleSink) -> None:
+    """The organisations and countries the documents name, each described once."""
+    for key in sorted(organisation_keys):
         rules.emit("organisation", _organisation_record(organisations[key]), graph)
-    codes = {link.key for p in programmes for link in p.countries}
-    codes |= {organisations[key].country.lower() for key in used if organisations[key].country}
     for code in sorted(codes):
         country = resolver.countries.get(code.upper())
         rules.emit("country", {"key": code, "code": country.code, "label": country.label,
                                "alt_labels": set(country.alt_labels) - {country.label},
                                "wikidata": country.wikidata}, graph)
-    return codes
+
+
+#: Below this many documents, starting worker processes costs more than it saves.
+_POOL_FROM = 64
+
+
+def _extracted(documents: list[Document]) -> Iterator[list[ProgrammeRecord]]:
+    """extract_document over the documents, in order; on several cores, in worker processes
+    (extraction is pure and CPU-bound: the interpreter's lock would serialise threads)."""
+    workers = os.cpu_count() or 1
+    if workers < 2 or len(documents) < _POOL_FROM:
+        yield from map(extract_document, documents)
+        return
+    # forkserver: workers never inherit the threads of a server process that runs an ingest
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        yield from pool.map(extract_document, documents, chunksize=16)
 
 
 def assemble(documents: list[Document], resolver: ProgrammeResolver, rules: MappingRules,
              ontology: Graph, progress: Progress | None = None) -> Assembly:
     """Extract, resolve and map every document (pure but for progress messages)."""
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    ontology_graph = dataset.graph(ONTOLOGY_GRAPH)
-    for triple in ontology:
-        ontology_graph.add(triple)
+    staged = ox.Store()
+    load_graphs(staged, [(ONTOLOGY_GRAPH, ontology)])
     by_document: dict[str, list[Programme]] = {}
     labelled: dict[str, list[str]] = {}
-    for index, document in enumerate(sorted(documents, key=lambda d: d.key), start=1):
-        records = extract_document(document)
+    ordered = sorted(documents, key=lambda d: d.key)
+    for index, (document, records) in enumerate(zip(ordered, _extracted(ordered)), start=1):
         by_document[document.key] = resolve_document(records, resolver)
         labelled[document.key] = [fold(m.text) for r in records for m in (*r.thematic_areas, *r.tags)]
         if progress:
@@ -207,23 +246,19 @@ def assemble(documents: list[Document], resolver: ProgrammeResolver, rules: Mapp
         for programme in programmes:
             labels.setdefault(programme.key, programme.title)
     organisations = {o.key: o for o in resolver.organisations.organisations()}
+    used: set[str] = set()
     countries: set[str] = set()
     for document in sorted(documents, key=lambda d: d.key):
-        graph = dataset.graph(document_graph(document.key))
-        countries |= _document_graph(document, by_document[document.key], labels, resolver,
-                                     organisations, rules, graph)
-    return Assembly(dataset, documents, by_document, organisations, countries, list(resolver.unresolved), unmapped)
-
-
-def add_inferences(assembly: Assembly, ontology: Graph) -> tuple[Graph, int]:
-    """Reasoning over the union: fills the inferred graph; returns the new union and how much was inferred."""
-    union = assembly.union()
-    inferred = infer(union, ontology)
-    graph = assembly.dataset.graph(INFERRED_GRAPH)
-    for triple in inferred:
-        graph.add(triple)
-        union.add(triple)
-    return union, len(inferred)
+        programmes = by_document[document.key]
+        with StagedGraph(staged, document_graph(document.key)) as graph:
+            _document_graph(document, programmes, labels, rules, graph)
+        mentioned = _used_organisations(programmes, organisations)
+        used.update(mentioned)
+        countries |= {link.key for p in programmes for link in p.countries}
+        countries |= {organisations[key].country.lower() for key in mentioned if organisations[key].country}
+    with StagedGraph(staged, ENTITIES_GRAPH) as graph:
+        _entities_graph(used, countries, resolver, organisations, rules, graph)
+    return Assembly(staged, documents, by_document, organisations, countries, list(resolver.unresolved), unmapped)
 
 
 def compile_graph(settings: Settings, corpus_dir: Path | None = None,
@@ -246,15 +281,15 @@ def derive(settings: Settings, documents: list[Document],
     shapes = load_shapes(settings.shapes_dir)
     assembly = assemble(documents, resolver, rules, ontology, say)
     say("reasoning")
-    union, inferred = add_inferences(assembly, ontology)
+    inferred = infer_in_store(assembly.staged, compile_rules(ontology))
     say("validating")
-    result = validate(union, shapes, ontology, qc_dir=settings.queries_dir / "qc")
+    result = validate(assembly.staged, shapes, qc_dir=settings.queries_dir / "qc")
     report = BuildReport(
         documents=len(documents),
         programmes=len({p.key for ps in assembly.programmes.values() for p in ps}),
         organisations=len({k for ps in assembly.programmes.values() for k in _used_organisations(ps, assembly.organisations)}),
         countries=len(assembly.countries),
-        triples=len(union),
+        triples=len(assembly.staged),
         inferred=inferred,
         validation=result,
         unresolved=assembly.unresolved,
@@ -275,10 +310,11 @@ def build(settings: Settings, corpus_dir: Path | None = None, progress: Progress
         url = settings.store_url or default_store_url(settings)
         store = open_store(url)
         try:
-            before = store_snapshot(store)
-            report.changes, report.first = compare(before, dataset_snapshot(assembly.dataset)), not before
+            published = published_store(store)
+            report.first = nothing_published(published)
+            report.changes = [] if report.first else changes_between(published, assembly.staged)
             if report.conforms:
-                store.publish(assembly.dataset)
+                store.publish(assembly.staged)
                 build_views(store, settings.views_path)
                 library.corpus_dir = corpus
                 library.save()

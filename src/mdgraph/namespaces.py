@@ -10,10 +10,13 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 WD = Namespace("http://www.wikidata.org/entity/")
 
-#: Named graphs: one per document (asserted facts), one for the ontology and scheme,
-#: one for what reasoning adds. The default graph seen by queries is their union.
+#: Named graphs: one per document (asserted facts), one for the ontology and scheme, one for
+#: the descriptions of the organisations and countries the documents name (written once, not
+#: per document: the union default graph is a bag, so copies would multiply every join), one
+#: for what reasoning adds. The default graph seen by queries is their union.
 GRAPH = Namespace("https://w3id.org/mdgraph/graph/")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
+ENTITIES_GRAPH = GRAPH["entities"]
 INFERRED_GRAPH = GRAPH["inferred"]
 
 KINDS = ("programme", "organisation", "country", "sector", "document")

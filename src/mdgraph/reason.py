@@ -26,14 +26,16 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .errors import MappingError
-from .namespaces import MDGID, bind_prefixes
+from .namespaces import INFERRED_GRAPH, MDGID, ONTOLOGY_GRAPH, bind_prefixes
 from .rdfterms import to_oxigraph, to_rdflib
 
-__all__ = ["reference_closure", "compile_rules", "infer"]
+__all__ = ["reference_closure", "compile_rules", "infer", "infer_in_store"]
 
 Triple = tuple[Node, Node, Node]
 
 _ASSERTED = ox.NamedNode("urn:x-mdgraph:asserted")
+_ONTOLOGY = ox.NamedNode(str(ONTOLOGY_GRAPH))
+_INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 
 #: Class expressions whose OWL RL rules produce instance triples and that compile_rules does
 #: not translate: an ontology using them would make the two paths disagree, so it is refused.
@@ -61,11 +63,23 @@ def reference_closure(data: Graph, ontology: Graph) -> Graph:
 
 
 def infer(data: Graph, ontology: Graph) -> Graph:
-    """The instance triples the compiled rules add to ontology + data, run in Oxigraph to a fixed point."""
-    rules = compile_rules(ontology)
+    """The instance triples the compiled rules add to ontology + data (for tests and small graphs)."""
     store = ox.Store()
-    store.extend(ox.Quad(*map(to_oxigraph, t)) for t in chain(data, ontology))
-    store.update(f"ADD DEFAULT TO <{_ASSERTED.value}>")
+    store.extend(ox.Quad(*map(to_oxigraph, t), _ASSERTED) for t in data)
+    store.extend(ox.Quad(*map(to_oxigraph, t), _ONTOLOGY) for t in ontology)
+    infer_in_store(store, compile_rules(ontology))
+    return _result(tuple(map(to_rdflib, (q.subject, q.predicate, q.object)))
+                   for q in store.quads_for_pattern(None, None, None, _INFERRED))
+
+
+def infer_in_store(store: ox.Store, rules: list[str]) -> int:
+    """Runs `rules` over the union of the store's named graphs to a fixed point; afterwards the
+    inferred graph holds what they add about instances and no graph asserts. Returns its size.
+
+    The graph a build stages stays where it is: no copy into a scratch store, so a corpus of
+    millions of triples is reasoned over in the memory it already takes.
+    """
+    store.update(f"CLEAR SILENT GRAPH <{_INFERRED.value}>")
     size = len(store)
     while True:
         for rule in rules:
@@ -74,10 +88,13 @@ def infer(data: Graph, ontology: Graph) -> Graph:
         if grown == size:
             break
         size = grown
-    added = store.query(
-        f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), \"{MDGID}\")) "
-        f"FILTER NOT EXISTS {{ GRAPH <{_ASSERTED.value}> {{ ?s ?p ?o }} }} }}")
-    return _result((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])) for row in added)
+    inferred = f"<{_INFERRED.value}>"
+    store.update(f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} "
+                 f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {inferred}) }}")
+    store.update(f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} "
+                 f"FILTER(!isIRI(?s) || !STRSTARTS(STR(?s), \"{MDGID}\") || (?p = <{OWL.sameAs}> && sameTerm(?s, ?o)) "
+                 f"|| (?p = <{RDF.type}> && (?o = <{OWL.Thing}> || isBlank(?o)))) }}")
+    return len(list(store.quads_for_pattern(None, None, None, _INFERRED)))
 
 
 def compile_rules(ontology: Graph) -> list[str]:
@@ -106,26 +123,26 @@ def compile_rules(ontology: Graph) -> list[str]:
                             if isinstance(p, URIRef) and isinstance(q, URIRef) and p != q)
     if sub_properties:
         rules.append(_rule("prp-spo1, prp-eqp: property hierarchy, closed",
-                           "?x ?super ?y", "VALUES (?sub ?super) {%s} ?x ?sub ?y" % _rows(sub_properties)))
+                           "?x ?super ?y", "VALUES (?sub ?super) {%s} " % _rows(sub_properties) + _any("?x ?sub ?y")))
 
     inverses = set()
     for p, q in ontology.subject_objects(OWL.inverseOf):
         inverses |= {(p, q2) for q2 in with_supers(q)} | {(q, p2) for p2 in with_supers(p)}
     if inverses:
         rules.append(_rule("prp-inv1, prp-inv2: inverses, with the inverse's super-properties",
-                           "?y ?inverse ?x", "VALUES (?p ?inverse) {%s} ?x ?p ?y" % _rows(sorted(inverses))))
+                           "?y ?inverse ?x", "VALUES (?p ?inverse) {%s} " % _rows(sorted(inverses)) + _any("?x ?p ?y")))
 
     symmetric = sorted(set(ontology.subjects(RDF.type, OWL.SymmetricProperty)))
     if symmetric:
         rules.append(_rule("prp-symp: symmetric properties", "?y ?p ?x",
-                           "VALUES ?p {%s} ?x ?p ?y" % " ".join(p.n3() for p in symmetric)))
+                           "VALUES ?p {%s} " % " ".join(p.n3() for p in symmetric) + _any("?x ?p ?y")))
     for prop in sorted(set(ontology.subjects(RDF.type, OWL.TransitiveProperty))):
         rules.append(_rule(f"prp-trp: {prop} is transitive", f"?x {prop.n3()} ?z",
-                           f"?x {prop.n3()} ?y . ?y {prop.n3()} ?z"))
+                           _any(f"?x {prop.n3()} ?y") + _any(f"?y {prop.n3()} ?z", 1)))
 
     for axiom, rule_name, target, where in (
-            (RDFS.domain, "prp-dom: rdfs:domain", "?x", "?x ?p ?y"),
-            (RDFS.range, "prp-rng: rdfs:range", "?y", "?x ?p ?y FILTER(!isLiteral(?y))")):
+            (RDFS.domain, "prp-dom: rdfs:domain", "?x", _any("?x ?p ?y")),
+            (RDFS.range, "prp-rng: rdfs:range", "?y", _any("?x ?p ?y") + " FILTER(!isLiteral(?y))")):
         declared = defaultdict(set)
         for prop, cls in ontology.subject_objects(axiom):
             if cls not in datatypes:
@@ -143,7 +160,7 @@ def compile_rules(ontology: Graph) -> list[str]:
                          for s in named_supers(c) if s != c)
     if sub_classes:
         rules.append(_rule("cax-sco, cax-eqc: class hierarchy, closed", "?x a ?super",
-                           "VALUES (?sub ?super) {%s} ?x a ?sub" % _rows(sub_classes)))
+                           "VALUES (?sub ?super) {%s} " % _rows(sub_classes) + _any("?x a ?sub")))
     return rules
 
 
@@ -161,7 +178,7 @@ def _restriction_rules(ontology: Graph, restriction: Node, class_supers: dict[No
             raise _unsupported(ontology, f"owl:someValuesFrom {filler!r} on {prop.n3()} "
                                          "(only named classes are compiled)")
         if targets:
-            condition = f"?x {prop.n3()} ?y" + ("" if filler == OWL.Thing else f" . ?y a {filler.n3()}")
+            condition = _any(f"?x {prop.n3()} ?y") + ("" if filler == OWL.Thing else _any(f"?y a {filler.n3()}", 1))
             yield _rule(f"cls-svf1, cls-svf2: some {prop.n3()} {filler.n3()}", _types("?x", targets),
                         condition)
         return
@@ -171,13 +188,13 @@ def _restriction_rules(ontology: Graph, restriction: Node, class_supers: dict[No
         raise _unsupported(ontology, f"a restriction on {prop.n3()} using {kinds}")
     if targets:
         yield _rule(f"cls-hv2: {prop.n3()} value {value.n3()}", _types("?x", targets),
-                    f"?x {prop.n3()} {value.n3()}")
+                    _any(f"?x {prop.n3()} {value.n3()}"))
     members = sorted((c for c, supers in class_supers.items()
                       if restriction in supers and isinstance(c, URIRef)), key=str)
     if members:
         yield _rule(f"cls-hv1: members of a class with {prop.n3()} value {value.n3()}",
                     f"?x {prop.n3()} {value.n3()}",
-                    "VALUES ?c {%s} ?x a ?c" % " ".join(c.n3() for c in members))
+                    "VALUES ?c {%s} " % " ".join(c.n3() for c in members) + _any("?x a ?c"))
 
 
 def _refuse_unsupported(ontology: Graph) -> None:
@@ -251,7 +268,13 @@ def _all_properties(ontology: Graph, property_supers: dict[Node, set[Node]]) -> 
 
 
 def _rule(name: str, template: str, where: str) -> str:
-    return f"# {name}\nINSERT {{ {template} }}\nWHERE {{ {where} }}"
+    """An UPDATE that writes what `where` entails into the inferred graph."""
+    return f"# {name}\nINSERT {{ GRAPH <{INFERRED_GRAPH}> {{ {template} }} }}\nWHERE {{ {where} }}"
+
+
+def _any(pattern: str, index: int = 0) -> str:
+    """A triple pattern matched in any named graph: the rules see the union of the graphs."""
+    return f" GRAPH ?g{index} {{ {pattern} }} "
 
 
 def _rows(pairs: Iterable[tuple[Node, Node]]) -> str:

@@ -1,8 +1,10 @@
 """What a new derivation changes in the published graph: triples added and removed per named graph.
 
-Both sides are written as N-Triples lines by pyoxigraph, one canonical form, and compared as
-sets. The ontology graph holds blank nodes (OWL axioms) whose labels differ from one load to
-the next, so it is compared by graph isomorphism instead (see `ontology_changed`).
+Graphs are first compared by size and an order-independent digest of their triples, which
+costs one pass and no memory per triple; only the graphs that differ are then written as
+N-Triples lines (pyoxigraph's one canonical form) and compared as sets. The ontology graph
+holds blank nodes (OWL axioms) whose labels differ from one load to the next, so it is
+compared by graph isomorphism instead (see `ontology_changed`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from rdflib.compare import isomorphic
 
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from ..store import GraphStore
-from ..store.terms import to_oxigraph
+from ..store.oxigraph import OxigraphStore
 
 #: graph IRI -> its triples as N-Triples lines (the ontology graph left out)
 Snapshot = Mapping[str, frozenset[str]]
 _IRI = re.compile(r"<([^<>\s\"]*)>")
 _SHORT = sorted(((str(ns), f"{prefix}:") for prefix, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
+_ONTOLOGY = ox.NamedNode(str(ONTOLOGY_GRAPH))
+_MASK = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -45,30 +49,50 @@ class GraphChange:
                 "first_added": list(self.added[:shown]), "first_removed": list(self.removed[:shown])}
 
 
-def _line(s, p, o) -> str:
-    return f"{ox.Triple(s, p, o)} ."
+def published_store(store: GraphStore) -> ox.Store:
+    """The published graph as a pyoxigraph Store to read: the embedded store's own version, or
+    a copy of a remote store's export."""
+    if isinstance(store, OxigraphStore):
+        return store.reader()
+    buffer = io.BytesIO()
+    store.export("nquads", buffer)
+    copy = ox.Store()
+    copy.bulk_load(buffer.getvalue(), ox.RdfFormat.N_QUADS)
+    return copy
 
 
-def dataset_snapshot(dataset: rdflib.Dataset) -> dict[str, frozenset[str]]:
-    """The named graphs of a Dataset about to be published (not the ontology, not the default graph)."""
-    snapshot = {}
-    for graph in dataset.graphs():
-        name = graph.identifier
-        if name == rdflib.graph.DATASET_DEFAULT_GRAPH_ID or name == ONTOLOGY_GRAPH:
-            continue
-        snapshot[str(name)] = frozenset(_line(*(to_oxigraph(t) for t in triple)) for triple in graph)
-    return snapshot
+def nothing_published(source: ox.Store) -> bool:
+    return next(iter(source.named_graphs()), None) is None
+
+
+def digests(source: ox.Store) -> dict[str, tuple[int, int]]:
+    """Named graph (not the ontology) -> (triples, a digest of them independent of their order)."""
+    found: dict[ox.NamedNode, tuple[int, int]] = {}
+    for quad in source.quads_for_pattern(None, None, None, None):
+        name = quad.graph_name
+        if isinstance(name, ox.NamedNode) and name != _ONTOLOGY:
+            size, digest = found.get(name, (0, 0))
+            found[name] = (size + 1, (digest + hash(quad.triple)) & _MASK)
+    return {name.value: value for name, value in found.items()}
+
+
+def graph_lines(source: ox.Store, name: str) -> frozenset[str]:
+    """One named graph's triples as N-Triples lines."""
+    return frozenset(f"{quad.triple} ." for quad in source.quads_for_pattern(None, None, None, ox.NamedNode(name)))
 
 
 def store_snapshot(store: GraphStore) -> dict[str, frozenset[str]]:
-    """The named graphs of the published graph (not the ontology); empty when nothing is published."""
-    buffer = io.BytesIO()
-    store.export("nquads", buffer)
-    lines: dict[str, set[str]] = {}
-    for quad in ox.parse(buffer.getvalue(), ox.RdfFormat.N_QUADS):
-        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value != str(ONTOLOGY_GRAPH):
-            lines.setdefault(quad.graph_name.value, set()).add(_line(quad.subject, quad.predicate, quad.object))
-    return {name: frozenset(triples) for name, triples in lines.items()}
+    """Every named graph of the published graph (not the ontology) as lines; empty when nothing is published."""
+    source = published_store(store)
+    return {name: graph_lines(source, name) for name in digests(source)}
+
+
+def changes_between(published: ox.Store, staged: ox.Store) -> list[GraphChange]:
+    """The graphs that differ between the published graph and a staged one, with their triples."""
+    before, after = digests(published), digests(staged)
+    differing = sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
+    return compare({name: graph_lines(published, name) for name in differing if name in before},
+                   {name: graph_lines(staged, name) for name in differing if name in after})
 
 
 def ontology_changed(store: GraphStore, ontology: rdflib.Graph) -> bool:
@@ -102,7 +126,7 @@ def shorten(line: str) -> str:
 def format_changes(changes: list[GraphChange], shown: int = 5, first: bool = False) -> str:
     """The changes for a person: per graph the counts, then the first `shown` triples each way."""
     if first:
-        return f"changes: first publication ({len(changes)} graphs)"
+        return "changes: first publication"
     if not changes:
         return "changes: none (the published graph is the same)"
     lines = [f"changes against the previously published graph ({len(changes)} graphs):"]

@@ -22,10 +22,10 @@ from ..config import Settings
 from ..errors import DocumentError, StoreError
 from ..extract.reader import parse_document
 from ..model import Document
-from ..namespaces import ONTOLOGY_GRAPH, document_graph
+from ..namespaces import ONTOLOGY_GRAPH
 from ..store import GraphStore
 from ..views import build_views
-from .changes import GraphChange, compare, dataset_snapshot, format_changes, ontology_changed, store_snapshot
+from .changes import GraphChange, changes_between, format_changes, ontology_changed, published_store
 from .library import Library, Source, corpus_lock, find_document, quarantine, safe_name
 from .review import write_review
 
@@ -187,13 +187,13 @@ def _read(source: Source, name: str, max_bytes: int) -> Document:
 def _publish(store: GraphStore, assembly: Assembly, result: BuildReport, report: IngestReport,
              settings: Settings) -> None:
     """Write the named graphs that changed, in one step, when the whole graph conforms."""
-    report.changes = compare(store_snapshot(store), dataset_snapshot(assembly.dataset))
+    report.changes = changes_between(published_store(store), assembly.staged)
     report.triples = result.triples
     report.violations = _violations(result, assembly)
     if not result.conforms:
         return
-    graphs = {URIRef(c.graph): assembly.dataset.graph(URIRef(c.graph)) for c in report.changes if c.status != "removed"}
-    ontology = assembly.dataset.graph(ONTOLOGY_GRAPH)
+    graphs = {URIRef(c.graph): assembly.graph(URIRef(c.graph)) for c in report.changes if c.status != "removed"}
+    ontology = assembly.graph(ONTOLOGY_GRAPH)
     if ontology_changed(store, ontology):
         graphs[ONTOLOGY_GRAPH] = ontology
     gone = [URIRef(c.graph) for c in report.changes if c.status == "removed"]
@@ -209,7 +209,7 @@ def _violations(result: BuildReport, assembly: Assembly) -> list[dict]:
     for violation in result.validation.violations if result.validation else ():
         node = None if violation.focus_node.startswith(("_:", '"')) else URIRef(violation.focus_node)
         documents = [d.key for d in sorted(assembly.documents, key=lambda d: d.key)
-                     if node is not None and (node, None, None) in assembly.dataset.graph(document_graph(d.key))]
+                     if node is not None and assembly.holds(node, d.key)]
         found.append({"documents": documents, "node": violation.focus_node, "rule": violation.shape,
                       "path": violation.path, "value": violation.value, "message": violation.message,
                       "severity": violation.severity})

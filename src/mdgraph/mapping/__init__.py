@@ -1,5 +1,5 @@
 """Records -> RDF through the declarative rules of mappings/rdf.yaml (pure, given the rules)."""
 
-from .engine import MappingRules, load_rules
+from .engine import MappingRules, TripleSink, load_rules
 
-__all__ = ["MappingRules", "load_rules"]
+__all__ = ["MappingRules", "TripleSink", "load_rules"]

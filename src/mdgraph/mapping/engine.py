@@ -12,16 +12,24 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote as percent_encode
 
 import yaml
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from ..errors import MappingError
 from ..model import Evidence, Link
 from ..namespaces import MDG, MDGID, PREFIXES
+
+
+
+class TripleSink(Protocol):
+    """Where emitted triples go: an rdflib Graph, or a graph being staged in the store."""
+
+    def add(self, triple: tuple) -> Any: ...
+
 
 LITERAL_KINDS = {"plain", "en", "date", "integer", "gyear", "iso3166"}
 _DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
@@ -57,7 +65,7 @@ class MappingRules:
         rule = self._rule(type_name)
         return MDGID[_fill(rule.subject, record, self.source, rule.name)]
 
-    def emit(self, type_name: str, record: Mapping[str, Any], graph: Graph,
+    def emit(self, type_name: str, record: Mapping[str, Any], graph: TripleSink,
              document: URIRef | None = None) -> URIRef:
         """Adds the triples of one record to `graph`; links with evidence cite `document`."""
         rule = self._rule(type_name)
@@ -141,7 +149,7 @@ def evidence_iri(subject: URIRef, predicate: URIRef, obj: URIRef, evidence: Evid
     return URIRef(f"{subject}#q-{digest}")
 
 
-def _add_evidence(graph: Graph, subject: URIRef, predicate: URIRef, obj: URIRef,
+def _add_evidence(graph: TripleSink, subject: URIRef, predicate: URIRef, obj: URIRef,
                   evidence: Evidence, document: URIRef | None) -> None:
     node = evidence_iri(subject, predicate, obj, evidence, document)
     graph.add((node, RDF.type, RDF.Statement))

@@ -156,8 +156,9 @@ class GraphStore(Protocol):
 
     url: str
 
-    def publish(self, dataset: rdflib.Dataset) -> None:
-        """Replace everything with the named graphs of `dataset`, atomically for readers."""
+    def publish(self, dataset: rdflib.Dataset | ox.Store) -> None:
+        """Replace everything with the named graphs of `dataset` (an rdflib Dataset, or the
+        pyoxigraph Store a build stages its graph in), atomically for readers."""
 
     def replace_graphs(
         self, graphs: Mapping[rdflib.URIRef, rdflib.Graph], remove: Iterable[rdflib.URIRef] = ()

@@ -30,8 +30,18 @@ from .sparqltext import add_using, shape
 from .terms import substitution_terms, to_oxigraph
 
 
-def load_dataset(store: ox.Store, dataset: rdflib.Dataset) -> None:
-    """Copy the named graphs (and any default-graph triples) of an rdflib Dataset into `store`."""
+#: What can be published: a staged pyoxigraph Store (what `mdgraph build` makes) or an rdflib Dataset.
+Publishable = ox.Store | rdflib.Dataset
+
+
+def load_dataset(store: ox.Store, dataset: Publishable) -> None:
+    """Copy the named graphs (and any default-graph triples) of a staged store or of an rdflib
+    Dataset into `store`."""
+    if isinstance(dataset, ox.Store):
+        for name in dataset.named_graphs():
+            store.add_graph(name)
+        store.bulk_extend(dataset.quads_for_pattern(None, None, None, None))
+        return
     load_graphs(store, ((graph.identifier, graph) for graph in dataset.graphs()))
 
 
@@ -53,6 +63,34 @@ def load_graphs(store: ox.Store, graphs: Iterable[tuple[Node, rdflib.Graph]]) ->
             store.add_graph(name)
         quads.extend(ox.Quad(term(s), term(p), term(o), name) for s, p, o in graph)
     store.bulk_extend(quads)
+
+
+class StagedGraph:
+    """One named graph being written into a store: takes rdflib triples (what the mapping
+    emits) and writes them as pyoxigraph quads in one bulk step, with no rdflib graph between."""
+
+    def __init__(self, store: ox.Store, name: Node) -> None:
+        self._store, self._name = store, to_oxigraph(name)
+        self._quads: list[ox.Quad] = []
+        self._terms: dict = {}
+
+    def _term(self, node: Node):
+        converted = self._terms.get(node)
+        if converted is None:
+            converted = self._terms[node] = to_oxigraph(node)
+        return converted
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        s, p, o = triple
+        self._quads.append(ox.Quad(self._term(s), self._term(p), self._term(o), self._name))
+
+    def __enter__(self) -> "StagedGraph":
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self._store.add_graph(self._name)
+            self._store.bulk_extend(self._quads)
 
 
 class OxigraphStore:
@@ -109,6 +147,10 @@ class OxigraphStore:
     def is_empty(self) -> bool:
         return not self.query("ASK { ?s ?p ?o }").boolean
 
+    def reader(self) -> ox.Store:
+        """The published version as a pyoxigraph Store, to read in bulk (it is never written)."""
+        return self._current()
+
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._current().named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -127,7 +169,7 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"{self.url}: export failed: {exc}") from exc
 
-    def publish(self, dataset: rdflib.Dataset) -> None:
+    def publish(self, dataset: Publishable) -> None:
         fresh = ox.Store()
         _fill(fresh, dataset, self.url)
         self._store, self._version = fresh, uuid.uuid4().hex
@@ -179,7 +221,7 @@ class DiskStore(OxigraphStore):
     def version(self) -> str:
         return self._pointer() or "empty"
 
-    def publish(self, dataset: rdflib.Dataset) -> None:
+    def publish(self, dataset: Publishable) -> None:
         self._replace(lambda path: _fill(ox.Store(str(path)), dataset, self.url))
 
     def update(self, sparql: str, *, using_graph_uris=(), using_named_graph_uris=(), base_iri=None) -> None:
@@ -232,7 +274,7 @@ class DiskStore(OxigraphStore):
         self._store, self._opened = ox.Store(), None
 
 
-def _fill(store: ox.Store, dataset: rdflib.Dataset, url: str) -> None:
+def _fill(store: ox.Store, dataset: Publishable, url: str) -> None:
     try:
         load_dataset(store, dataset)
         store.flush()
