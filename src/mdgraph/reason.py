@@ -3,10 +3,12 @@
 `reference_closure` runs owlrl's OWL RL closure over ontology + data. It is the reference, and
 slow: owlrl applies every rule to every triple in pure Python, cycle after cycle.
 
-`infer` is the production path. `compile_rules` reads the ontology's axioms once and turns the
-OWL RL rules they trigger into SPARQL 1.1 UPDATEs, with the class and property hierarchies
-closed beforehand so that one round already reaches (nearly) all of the closure; `infer` runs
-them in an in-memory Oxigraph store until the graph stops growing.
+The production path: `compile_rules` reads the ontology's axioms once and turns the OWL RL
+rules they trigger into SPARQL 1.1 UPDATEs, with the class and property hierarchies closed
+beforehand so that one round already reaches (nearly) all of the closure; `infer_in_store`
+runs them over the union of the named graphs of the store a build stages its graph in, until
+nothing new is derived, and leaves the result in the inferred graph. `infer` does the same for
+an rdflib graph.
 
 Both return only what reasoning adds about instances (subjects under mdgid:), never the
 axiomatic noise owlrl also produces (x owl:sameAs x, x a owl:Thing, literal subjects, types that
@@ -268,7 +270,14 @@ def _all_properties(ontology: Graph, property_supers: dict[Node, set[Node]]) -> 
 
 
 def _rule(name: str, template: str, where: str) -> str:
-    """An UPDATE that writes what `where` entails into the inferred graph."""
+    """An UPDATE that writes what `where` entails into the inferred graph.
+
+    A single-triple conclusion some graph already holds is not written again: otherwise an
+    inverse of an inverse would copy asserted triples into the inferred graph, and the store
+    would grow for one more round of every rule before the fixed point shows.
+    """
+    if " . " not in template:
+        where += f" FILTER NOT EXISTS {{ GRAPH ?known {{ {template} }} }}"
     return f"# {name}\nINSERT {{ GRAPH <{INFERRED_GRAPH}> {{ {template} }} }}\nWHERE {{ {where} }}"
 
 
