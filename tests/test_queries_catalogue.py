@@ -84,7 +84,7 @@ def test_bind_checks_names():
         ("# title: T\nSELECT * {}\n", "no '# description: ...' line"),
         ("# title: T\n# description: D\n# param: ?x (colour) a colour\nSELECT ?x {}\n", "malformed parameter"),
         ("# title: T\n# description: D\nSELECT ?x {\n", "syntax"),
-        ("# title: T\n# description: D\n# param: ?x (iri) x\nSELECT ?y { ?y ?p ?x }\n", "projection"),
+        ("# title: T\n# description: D\n# param: ?x (iri) x\nCONSTRUCT WHERE { ?x ?p ?o }\n", "no separate WHERE group"),
     ],
 )
 def test_malformed_files_name_the_file(tmp_path, text, message):

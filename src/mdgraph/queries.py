@@ -14,10 +14,10 @@ Parameter types and the term each value becomes:
     year     four digits (`2014`)                         -> xsd:integer, so YEAR(?date) = ?year
              and xsd:integer(?year) both work
 
-Values are bound as terms (SEP-0007 substitution, as pyoxigraph implements it), never written
-into the query text. That substitution only takes variables the query returns: a SELECT must
-list each parameter in its projection (and in GROUP BY when it aggregates). The catalogue
-checks this, and the syntax, when it loads.
+Values are bound as RDF terms, never as text from the request: the store puts them in a
+VALUES block opening the query's WHERE group, each written by pyoxigraph's N-Triples
+serialiser, so a value can never change the query's shape. The catalogue checks, when it
+loads, that each query parses and has a WHERE group to take its parameters.
 """
 
 from __future__ import annotations

@@ -8,19 +8,11 @@ from rdflib.term import Node
 from ..errors import QueryError
 from ..rdfterms import to_oxigraph, to_rdflib
 
-__all__ = ["json_term", "ntriples_term", "substitution_terms", "to_oxigraph", "to_rdflib"]
-
-
-def substitution_terms(bindings) -> dict:
-    """pyoxigraph `substitutions` for a mapping of variable names to rdflib terms."""
-    try:
-        return {ox.Variable(name.lstrip("?$")): to_oxigraph(value) for name, value in (bindings or {}).items()}
-    except (TypeError, ValueError) as exc:
-        raise QueryError(f"cannot bind parameter: {exc}") from exc
+__all__ = ["json_term", "ntriples_term", "to_oxigraph", "to_rdflib"]
 
 
 def ntriples_term(term: Node) -> str:
-    """A term in N-Triples syntax, escaped by pyoxigraph (for VALUES clauses sent to remote stores)."""
+    """A term in N-Triples syntax, escaped by pyoxigraph (for the VALUES clauses that bind parameters)."""
     try:
         return str(to_oxigraph(term))
     except (TypeError, ValueError) as exc:
