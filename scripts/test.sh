@@ -9,4 +9,5 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "chromium could not be installed: browser tests will fail" >&2
 fi
+bash scripts/install-virtuoso.sh  # the remote-store contract tests run against Virtuoso too
 exec .venv/bin/python -m pytest -q "$@"

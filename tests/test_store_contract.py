@@ -1,24 +1,31 @@
-"""One contract, every store: in memory, on disk, and a real `oxigraph serve` over HTTP."""
+"""One contract, every store: in memory, on disk, a real `oxigraph serve` and a real Virtuoso
+(Debian's virtuoso-opensource) over HTTP. Virtuoso is skipped when it is not installed, except
+in CI (CI=true), where that is a failure."""
 
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib import Literal, URIRef
+import virtuoso_server
+from rdflib import BNode, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from mdgraph.errors import QueryError, StoreError
 from mdgraph.namespaces import MDG, MDGID
 from mdgraph.store import GraphStore, open_store
+from mdgraph.store.remote import STAGING_PREFIX, RemoteStore
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+SAMPLE = Path(__file__).parent / "data" / "sample.trig"
 ANNEX = "https://w3id.org/mdgraph/graph/document/test-annex"
 SHEET = "https://w3id.org/mdgraph/graph/document/test-sheet"
 MOLDOVA = MDGID["country/md"]
@@ -61,15 +68,77 @@ def oxigraph_server(tmp_path_factory):
         process.wait(10)
 
 
-@pytest.fixture(params=["memory", "disk", "remote"])
+_VIRTUOSO = pytest.StashKey[object]()
+
+
+def _virtuoso(request) -> virtuoso_server.VirtuosoServer:
+    """One real Virtuoso per test session, on free loopback ports, started on first use and
+    stopped at the end (a plain function, so modules that import `store` need nothing more)."""
+    stash = request.config.stash
+    if _VIRTUOSO not in stash:
+        why_not = virtuoso_server.missing()
+        if why_not:
+            stash[_VIRTUOSO] = why_not
+        else:
+            try:
+                server = virtuoso_server.start(request.getfixturevalue("tmp_path_factory").mktemp("virtuoso"))
+            except RuntimeError as exc:
+                stash[_VIRTUOSO] = RuntimeError(f"Virtuoso did not start: {exc}")
+            else:
+                stash[_VIRTUOSO] = server
+                request.config.add_cleanup(server.stop)
+    found = stash[_VIRTUOSO]
+    if isinstance(found, virtuoso_server.VirtuosoServer):
+        return found
+    if isinstance(found, RuntimeError):
+        pytest.fail(str(found))
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must test the Virtuoso store: {found}")
+    pytest.skip(found)
+
+
+@pytest.fixture
+def virtuoso(request) -> virtuoso_server.VirtuosoServer:
+    return _virtuoso(request)
+
+
+SLOW = pytest.mark.slow  # starts Virtuoso: a fresh database takes 10-20 s to create
+REMOTES = ["oxigraph-serve", pytest.param("virtuoso", marks=SLOW)]
+
+
+def _remote_url(request, kind: str) -> str:
+    if kind == "virtuoso":
+        return _virtuoso(request).store_url
+    return request.getfixturevalue("oxigraph_server")
+
+
+def _open_remote(url: str) -> GraphStore:
+    opened = open_store(url)
+    opened.publish(rdflib.Dataset())  # the server outlives one test: start empty
+    return opened
+
+
+@pytest.fixture(params=["memory", "disk", *REMOTES])
 def store(request, tmp_path) -> GraphStore:
     if request.param == "memory":
         opened = open_store("memory://")
     elif request.param == "disk":
         opened = open_store(f"oxigraph://{tmp_path}/store")
     else:
-        opened = open_store(request.getfixturevalue("oxigraph_server"))
-        opened.publish(rdflib.Dataset())  # the server outlives one test: start empty
+        opened = _open_remote(_remote_url(request, request.param))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(params=REMOTES)
+def remote_url(request) -> str:
+    """The URL of a remote store, credentials included (the store's own `url` hides them)."""
+    return _remote_url(request, request.param)
+
+
+@pytest.fixture
+def remote(remote_url) -> GraphStore:
+    opened = _open_remote(remote_url)
     yield opened
     opened.close()
 
@@ -208,6 +277,118 @@ def test_update_with_using_graph(published):
 def test_syntax_error_is_a_query_error(published):
     with pytest.raises(QueryError, match="syntax"):
         published.query("SELECT ?s WHERE { ?s ")
+
+
+def test_blank_nodes_keep_their_identity(store):
+    dataset = rdflib.Dataset()
+    graph = dataset.graph(URIRef(SHEET))
+    node = BNode()
+    graph.add((HEALTH_MOBILITY, MDG.hasPartner, node))
+    graph.add((node, rdflib.RDFS.label, Literal("an unnamed partner", lang="en")))
+    graph.add((node, MDG.organisationType, Literal("ngo")))
+    store.publish(dataset)
+    rows = store.query(
+        "SELECT ?o ?label WHERE { ?p <https://w3id.org/mdgraph/ontology#hasPartner> ?o . ?o ?x ?label }"
+    ).rows()
+    assert len(rows) == 2 and all(isinstance(o, BNode) for o, _ in rows) and len({o for o, _ in rows}) == 1
+    assert isomorphic(store.query("CONSTRUCT WHERE { ?s ?p ?o }").graph(), graph)
+
+
+def test_literal_datatypes_come_back_as_published(published, sample_dataset):
+    rows = published.query("SELECT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }").rows()
+    literals = {o for g in sample_dataset.graphs() for o in g.objects() if isinstance(o, Literal)}
+    assert set(rows) == {(o,) for o in literals}
+
+
+def test_publish_takes_a_pyoxigraph_store(store, sample_dataset):
+    """What a build hands over: the graph it staged in pyoxigraph."""
+    staged = ox.Store()
+    staged.load(path=str(SAMPLE), format=ox.RdfFormat.TRIG)
+    store.publish(staged)
+    assert store.count() == _quads(sample_dataset)
+    assert store.graph_names() == sorted(str(g.identifier) for g in sample_dataset.graphs() if len(g))
+
+
+# -- remote stores only ----------------------------------------------------------------------
+
+
+class _FailingSwap(httpx.BaseTransport):
+    """The real server, except that the request swapping staging graphs in fails."""
+
+    def __init__(self) -> None:
+        self._real = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if b"VALUES (?source ?target)" in request.read():
+            return httpx.Response(503, text="the server went away")
+        return self._real.handle_request(request)
+
+    def close(self) -> None:
+        self._real.close()
+
+
+def test_publish_in_many_requests_swaps_in_staging_graphs(remote_url, sample_dataset):
+    dataset = rdflib.Dataset()
+    dataset.parse(SAMPLE, format="trig")
+    partner = BNode()
+    dataset.graph(URIRef(SHEET)).add((HEALTH_MOBILITY, MDG.hasPartner, partner))
+    dataset.graph(URIRef(SHEET)).add((partner, rdflib.RDFS.label, Literal("an unnamed partner")))
+    small = RemoteStore(f"{remote_url}#max_request_bytes=1500")
+    try:
+        small.publish(sample_dataset)
+        small.publish(dataset)
+        assert small.count() == _quads(dataset)
+        assert small.graph_names() == sorted(str(g.identifier) for g in dataset.graphs() if len(g))
+        union = rdflib.Graph()
+        for graph in dataset.graphs():
+            union += graph
+        assert isomorphic(small.query("CONSTRUCT WHERE { ?s ?p ?o }").graph(), union)
+    finally:
+        small.close()
+
+
+def test_failed_swap_keeps_the_previous_graph_and_no_staging(remote_url, remote, sample_dataset):
+    remote.publish(sample_dataset)
+    failing = RemoteStore(f"{remote_url}#max_request_bytes=1500", client=httpx.Client(transport=_FailingSwap()))
+    changed = rdflib.Dataset()
+    changed.parse(SAMPLE, format="trig")
+    changed.graph(URIRef("urn:g:new")).add((MDGID["programme/x"], rdflib.RDF.type, MDG.Programme))
+    try:
+        with pytest.raises(StoreError, match="previous graph is unchanged"):
+            failing.publish(changed)
+    finally:
+        failing.close()
+    assert remote.count() == _quads(sample_dataset)
+    assert "urn:g:new" not in remote.graph_names()
+    assert not [g for g in remote.graph_names() if g.startswith(STAGING_PREFIX)]
+
+
+@SLOW
+def test_credentials_stay_out_of_urls_and_errors(virtuoso):
+    opened = open_store(virtuoso.store_url)
+    try:
+        assert virtuoso.password not in opened.url and "mdgraph:***@" in opened.url
+        assert opened.count() >= 0
+    finally:
+        opened.close()
+    wrong = open_store(virtuoso.store_url.replace(virtuoso.password, "not-the-password"))
+    try:
+        with pytest.raises(StoreError, match="credentials") as refused:
+            wrong.count()
+        assert "not-the-password" not in str(refused.value)
+    finally:
+        wrong.close()
+
+
+@SLOW
+def test_virtuoso_own_graphs_stay_out_of_the_union(virtuoso):
+    opened = _open_remote(virtuoso.store_url)
+    try:
+        assert opened.is_empty() and opened.count() == 0 and opened.graph_names() == []
+        assert not opened.query("ASK { ?s ?p ?o }").boolean
+        assert opened.query("ASK FROM <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o }").boolean
+    finally:
+        opened.close()
 
 
 # -- the on-disk store's versions ------------------------------------------------------------
