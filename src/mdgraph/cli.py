@@ -180,9 +180,7 @@ def cmd_evaluate(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     from .web.app import run
 
-    service = _service(settings)
-    service.ensure_built(progress=_progress)
-    run(settings, host=args.host, port=args.port)
+    run(settings, host=args.host, port=args.port)  # builds first; serves 503 while the store cannot be opened
     return EXIT_OK
 
 

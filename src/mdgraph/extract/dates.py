@@ -1,5 +1,11 @@
 """Timeframes as written ("November 2013 to March 2015", "1997—Present (Open-ended)")
-turned into ISO strings exactly as precise as the text: "2013", "2013-11" or "2013-11-27"."""
+turned into ISO strings exactly as precise as the text: "2013", "2013-11" or "2013-11-27".
+
+A timeframe never ends before it starts. "2013–15" is the short way of writing 2013 to 2015
+(as is "2013-15"; "2013-05" stays May 2013). An end that still precedes its start ("2019 –
+2015", "March 2015 to January 2013") is a typo no rule can undo: the timeframe keeps its
+start and has no end, and `dropped_end` gives what was dropped so the build's review lists it.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +40,11 @@ DATE = re.compile(
 OPEN_END = re.compile(r"\b(present|ongoing|on-going|open[- ]ended|today|to date|now)\b", re.IGNORECASE)
 #: What may stand between the two ends of a range.
 RANGE_SEPARATOR = re.compile(r"^\s*(?:[-–—‒―]+|to|until|till|through|thru|and)\s*", re.IGNORECASE)
+#: The end of "2013–15" written right after the starting year: two digits, not a month of
+#: "2013-05", a percentage, or the start of a longer number or date.
+_SHORT_END = re.compile(r"^[-–—‒―](\d{2})(?!\d|[-/.]\d|\s*%)")
+#: How many years a short end ("–15") may reach past its start ("1998–02" is 1998 to 2002).
+_SHORT_END_SPAN = 20
 
 
 def _iso(match: re.Match, end_of_year_as_december: bool) -> str:
@@ -59,29 +70,60 @@ def parse_date(text: str) -> str | None:
     return _iso(match, end_of_year_as_december=True) if match else None
 
 
+def _short_end(start_year: int, digits: str) -> int:
+    """The year a two-digit end means after `start_year` ("2013–15": 2015, "1998–02": 2002);
+    one that precedes the start or lies more than _SHORT_END_SPAN years after it is no end."""
+    year = start_year - start_year % 100 + int(digits)
+    if year < start_year and year + 100 - start_year <= _SHORT_END_SPAN:
+        year += 100
+    return year
+
+
+def _read_timeframe(text: str) -> tuple[str | None, str | None, str | None]:
+    """(start, end, dropped): `dropped` is the end of a written range ("2019 – 2015") that
+    cannot be its end. A later date that only follows in the text is no range: dropped silently."""
+    text = " ".join(text.split())
+    first = DATE.search(text)
+    if not first:
+        return None, None, None
+    start = _iso(first, end_of_year_as_december=False)
+    rest = text[first.end():]
+    short = _SHORT_END.match(rest) if len(start) == 4 else None
+    separator = RANGE_SEPARATOR.match(rest)
+    if short:
+        end = str(_short_end(int(start), short.group(1)))
+        within = int(start) <= int(end) <= int(start) + _SHORT_END_SPAN
+        return (start, end, None) if within else (start, None, end)
+    if separator:
+        after = rest[separator.end():]
+        if OPEN_END.match(after.lstrip("( ")):
+            return start, None, None
+        second = DATE.match(after)
+        if second:
+            end = _iso(second, end_of_year_as_december=True)
+            return (start, end, None) if start_not_after_end(start, end) else (start, None, end)
+    second = DATE.search(rest)
+    if second and not OPEN_END.search(rest[: second.start()]):
+        end = _iso(second, end_of_year_as_december=True)
+        return start, (end if start_not_after_end(start, end) else None), None
+    return start, None, None
+
+
 def parse_timeframe(text: str) -> tuple[str | None, str | None]:
     """(start, end) of a written timeframe; an open end ("Present", "ongoing") gives None.
 
     A single date gives (date, None): the text says when it started, not when it ends.
+    An end before the start is dropped (see `dropped_end`).
     """
-    text = " ".join(text.split())
-    first = DATE.search(text)
-    if not first:
-        return None, None
-    start = _iso(first, end_of_year_as_december=False)
-    rest = text[first.end():]
-    separator = RANGE_SEPARATOR.match(rest)
-    if separator:
-        after = rest[separator.end():]
-        if OPEN_END.match(after.lstrip("( ")):
-            return start, None
-        second = DATE.match(after)
-        if second:
-            return start, _iso(second, end_of_year_as_december=True)
-    second = DATE.search(rest)
-    if second and not OPEN_END.search(rest[: second.start()]):
-        return start, _iso(second, end_of_year_as_december=True)
-    return start, None
+    start, end, _ = _read_timeframe(text)
+    return start, end
+
+
+def dropped_end(text: str) -> str | None:
+    """The end of a written range that cannot be its end, which parse_timeframe and
+    parse_timeframe_field drop: before the start ("2019 – 2015" gives "2015", "2019-15" too) or,
+    written short, far after it ("2000–99"). None when there is none. For the build's review."""
+    return _read_timeframe(text)[2]
 
 
 def parse_timeframe_field(text: str) -> tuple[str | None, str | None]:

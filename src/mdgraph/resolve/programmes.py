@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..extract.dates import dropped_end, start_not_after_end
 from ..extract.text import fold, slugify
 from ..model import Evidence, Link, Mention, Organisation, Programme, ProgrammeRecord
 from .countries import CountryResolver
@@ -96,6 +97,8 @@ class ProgrammeResolver:
             title_evidence=[(record.document, record.evidence)],
         )
         self._countries(record.countries, programme)
+        if record.timeframe and (dropped := dropped_end(record.timeframe.quote)):
+            programme.unresolved.append(("timeframe", f"{record.timeframe.quote} (end {dropped} dropped)"))
         for mention in record.units:
             unit = self.organisations.resolve_unit(mention.text)
             if unit is None:
@@ -126,6 +129,8 @@ def merge(into: Programme, other: Programme) -> None:
     into.web_links |= other.web_links
     into.start = into.start or other.start
     into.end = into.end or other.end
+    if not start_not_after_end(into.start, into.end):  # the two records disagree: keep no end
+        into.end = None
     into.timeframe = into.timeframe or other.timeframe
     into.description = into.description or other.description
     into.title_evidence.extend(other.title_evidence)

@@ -26,7 +26,7 @@ from rdflib.term import Node
 
 from ..errors import QueryError, StoreError
 from .base import DATASET_FORMATS, DESCRIBE_QUERY, PREFIX_IRIS, QueryResult, check_export_format
-from .sparqltext import add_using, add_values, shape
+from .sparqltext import add_using, add_values, check_limits, shape
 from .terms import ntriples_term, to_oxigraph
 
 
@@ -122,12 +122,12 @@ class OxigraphStore:
             # 40x slower), and a value can never change the query's shape
             sparql = add_values(sparql, {name.lstrip("?$"): ntriples_term(value) for name, value in bindings.items()})
         options: dict = {"base_iri": base_iri}
+        written = shape(sparql, base_iri)  # refuses what would crash or hang the parser, first
         if default_graph_uris or named_graph_uris:
             options["default_graph"] = [_iri(g) for g in default_graph_uris]
             options["named_graphs"] = [_iri(g) for g in named_graph_uris]
         else:
             # the union flag would override the query's own FROM / FROM NAMED
-            written = shape(sparql, base_iri)
             options["use_default_graph_as_union"] = not (written.from_iris or written.from_named_iris)
         try:
             answer = self._current().query(sparql, **options)
@@ -299,6 +299,7 @@ def _change_graphs(store: ox.Store, graphs: Mapping[rdflib.URIRef, rdflib.Graph]
 
 
 def _run_update(store: ox.Store, sparql: str, using: tuple, using_named: tuple, base_iri: str | None) -> None:
+    check_limits(sparql)
     try:
         store.update(add_using(sparql, using, using_named), base_iri=base_iri)
     except SyntaxError as exc:

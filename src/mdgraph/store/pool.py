@@ -4,7 +4,9 @@
 read-only view of an on-disk store; a query past its limit gets its worker killed (the only
 way to stop Oxigraph mid-evaluation) and a fresh one started in the background.
 `ThreadRunner` has the same interface for in-memory stores (tests) and remote stores (whose
-HTTP timeout ends the thread); a timed-out query there is abandoned, not stopped.
+HTTP timeout ends the thread); a timed-out query there is abandoned, not stopped. Its threads
+get a stack of QUERY_STACK_BYTES whatever the platform's default (1 MB on musl), so the
+engine's recursion stays far from overflowing within the bounds sparqltext checks.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import struct
 import subprocess
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from time import monotonic
@@ -31,13 +33,43 @@ def _timeout_message(timeout: float | None) -> str:
     return f"the query ran longer than the {timeout:g} s limit and was stopped"
 
 
+#: Stack of each ThreadRunner thread (address space, touched only as deep as a query recurses).
+QUERY_STACK_BYTES = 64 * 1024 * 1024
+_STACK_SIZE_LOCK = threading.Lock()
+
+
 class ThreadRunner:
     def __init__(self, store: GraphStore, size: int = 4) -> None:
         self._store = store
-        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="mdgraph-query")
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads = []
+        with _STACK_SIZE_LOCK:  # threading.stack_size applies to threads started while it is set
+            try:
+                previous = threading.stack_size(QUERY_STACK_BYTES)
+            except (RuntimeError, ValueError):  # the platform fixes thread stacks: keep its default
+                previous = None
+            try:
+                for number in range(size):
+                    thread = threading.Thread(target=self._work, name=f"mdgraph-query-{number}", daemon=True)
+                    thread.start()
+                    self._threads.append(thread)
+            finally:
+                if previous is not None:
+                    threading.stack_size(previous)
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            future, args, kwargs = task
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(self._store.query(*args, **kwargs))
+            except BaseException as exc:  # handed to the caller, who decides what it means
+                future.set_exception(exc)
 
     def query(self, timeout: float | None, *args, **kwargs) -> QueryResult:
-        future = self._executor.submit(self._store.query, *args, **kwargs)
+        future: Future = Future()
+        self._tasks.put((future, args, kwargs))
         try:
             return future.result(timeout)
         except FutureTimeout:
@@ -45,7 +77,8 @@ class ThreadRunner:
             raise QueryTimeout(_timeout_message(timeout)) from None
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        for _ in self._threads:
+            self._tasks.put(None)
 
 
 class _Worker:
@@ -102,6 +135,12 @@ def _read_exactly(stream, size: int) -> bytes:
     return b"".join(chunks)
 
 
+#: Seconds between two attempts to start a query worker while the store cannot be opened.
+RETRY_INTERVAL = 1.0
+#: How often a query waiting for a worker checks whether every start has failed.
+_POLL = 0.05
+
+
 class ProcessRunner:
     def __init__(self, url: str, size: int = 2) -> None:
         self._url = url
@@ -110,6 +149,7 @@ class ProcessRunner:
         self._lock = threading.Lock()
         self._closed = False
         self._failure: str | None = None
+        self._next_attempt = 0.0
         self._size = size
         self._starting = 0
         for _ in range(size):
@@ -119,6 +159,9 @@ class ProcessRunner:
         """Start a worker in the background; it joins the idle queue once its store is open."""
         with self._lock:
             self._starting += 1
+        self._launch()
+
+    def _launch(self) -> None:
         threading.Thread(target=self._spawn, name="mdgraph-spawn", daemon=True).start()
 
     def _spawn(self) -> None:
@@ -139,13 +182,37 @@ class ProcessRunner:
         self._idle.put(worker)
 
     def _unavailable(self) -> str | None:
-        """Why no worker can answer (the store cannot be opened), or None. Starts one new attempt
-        per call at most, so a repaired store is picked up without a restart and without a loop."""
+        """Why no worker can answer: every start failed (the store cannot be opened) and none is
+        running or starting; else None."""
         with self._lock:
-            failure = self._failure if not self._all and not self._starting else None
-        if failure is not None and not self._closed:
-            self._start_worker()
-        return failure
+            return self._failure if not self._all and not self._starting else None
+
+    def _retry(self) -> None:
+        """While the store cannot be opened, start one new worker at most every RETRY_INTERVAL
+        seconds: a repaired store is picked up without a restart, a broken one never spawns in a loop."""
+        with self._lock:
+            due = self._failure is not None and not self._all and not self._starting and not self._closed
+            due = due and monotonic() >= self._next_attempt
+            if due:
+                self._next_attempt = monotonic() + RETRY_INTERVAL
+                self._starting += 1
+        if due:
+            self._launch()
+
+    def _take(self, timeout: float | None, deadline: float | None) -> _Worker:
+        """An idle worker; StoreError as soon as every start has failed, QueryTimeout at the deadline."""
+        self._retry()
+        while True:
+            failure = self._unavailable()
+            if failure is not None:
+                raise StoreError(f"no query worker could start: {failure}")
+            wait = _POLL if deadline is None else min(_POLL, deadline - monotonic())
+            if wait <= 0:
+                raise QueryTimeout(f"no query worker became free within the {timeout:g} s limit")
+            try:
+                return self._idle.get(timeout=wait)
+            except queue.Empty:
+                continue
 
     def _retire(self, worker: _Worker) -> None:
         with self._lock:
@@ -156,15 +223,7 @@ class ProcessRunner:
 
     def query(self, timeout: float | None, *args, **kwargs) -> QueryResult:
         deadline = None if timeout is None else monotonic() + timeout
-        failure = self._unavailable()
-        if failure is not None:
-            raise StoreError(f"no query worker could start: {failure}")
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            if self._failure and not self._all:
-                raise StoreError(f"no query worker could start: {self._failure}") from None
-            raise QueryTimeout(f"no query worker became free within the {timeout:g} s limit") from None
+        worker = self._take(timeout, deadline)
         try:
             worker.send((args, kwargs))
             status, value = worker.receive(None if deadline is None else max(0.0, deadline - monotonic()))
