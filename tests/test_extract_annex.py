@@ -96,6 +96,14 @@ def test_split_places(value, expected):
      [("Ministry of Health", None), ("Swiss Agency for Development and Cooperation (SDC)", ROLE_FUNDER)]),
     ("National Commission for micro- and small enterprises",
      [("National Commission for micro- and small enterprises", None)]),
+    ("IOM, United Nations Educational, Scientific and Cultural Organization, UK Conflict, Stability and "
+     "Security Fund",  # names of the alias table that hold commas
+     [("IOM", None), ("United Nations Educational, Scientific and Cultural Organization", None),
+      ("UK Conflict, Stability and Security Fund", None)]),
+    ("WHO, Centre de recherche médecine, sciences, santé et société",
+     [("WHO", None), ("Centre de recherche médecine, sciences, santé et société", None)]),
+    ("Ministry of Labour of Belarus, Office of the United Nations High Commissioner for Refugees",
+     [("Ministry of Labour of Belarus", None), ("Office of the United Nations High Commissioner for Refugees", None)]),
 ])
 def test_split_organisations(value, expected):
     assert split_organisations(lines(value)) == expected

@@ -110,6 +110,7 @@ def resolver(countries: CountryResolver) -> OrganisationResolver:
     ("National Partners", ("MD",), None),
     ("members of the El Salvadorian diaspora", ("SV",), None),
     ("Ghanian diaspora groups in Europe", ("GH",), None),
+    ("diaspora networks of Ghana", ("GH",), None),
     ("Federal, State and Municipal Governments", ("MX",), None),
     ("IOM missions and government institutions in the target countries", (), None),
     ("Multiple donors through seed funding", ("AM",), None),
@@ -122,6 +123,7 @@ def resolver(countries: CountryResolver) -> OrganisationResolver:
     ("", (), None),
     # organisations in no table
     ("Physicians for Peace", ("ER",), "physicians-for-peace"),
+    ("Diaspora Network of Ghana", ("MD",), "diaspora-network-of-ghana"),
     ("Malawi College of Medicine", ("MW",), "malawi-college-of-medicine"),
     ("la Universidad Dr. José Matías Delgado (UJMD)", ("SV",), "universidad-dr-jose-matias-delgado"),
     ("Agencia de Promoción de Exportaciones e Inversiones de El Salvador (PROESA)", ("SV",),

@@ -4,6 +4,7 @@ descriptions through the keyword rules, and the data file's checks."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import yaml
 
 from mdgraph.errors import MappingError
 from mdgraph.model import Evidence, Mention
-from mdgraph.resolve.sectors import SectorResolver
+from mdgraph.resolve.sectors import SectorResolver, case_blind, leading_literals
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = yaml.safe_load((ROOT / "mappings" / "sectors.yaml").read_text(encoding="utf-8"))
@@ -149,3 +150,37 @@ def test_files(tmp_path: Path) -> None:
     assert SectorResolver.from_file(ROOT / "mappings" / "sectors.yaml").unmapped() == []
     with pytest.raises(MappingError, match="cannot read"):
         SectorResolver.from_file(tmp_path / "missing.yaml")
+
+
+# --- the literal text a keyword match starts with (texts without it are not searched) -----------
+
+@pytest.mark.parametrize(("expression", "literals"), [
+    ("health ?(professionals?|workers?)|public health", ("health", "public health")),
+    ("remittances?", ("remittance",)),
+    ("labou?r migration|SMEs?", ("labo", "sme")),
+    ("micro,? small|x[|]y|z", ("micro", "x", "z")),
+    ("ab[^]|]x|yz", ("ab", "yz")),
+    ("(nationals|citizens) abroad|diaspora", None),   # a group first: any text may match
+    ("[ie]migrants|x", None),
+    (r"\bhealth", None),
+])
+def test_leading_literals(expression, literals):
+    assert leading_literals(expression) == literals
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("Health SMEs", "health smes"),
+    ("\u212aosovo \u017fchool İnsurance ıd", "kosovo school insurance id"),  # what IGNORECASE matches too
+    ("Santé “x”", "santé “x”"),
+])
+def test_case_blind(text, folded):
+    assert case_blind(text) == folded
+
+
+def test_keyword_sectors_are_the_same_with_and_without_the_literal_shortcut(sectors):
+    plain = SectorResolver.from_data(DATA)
+    plain._cues = tuple(dataclasses.replace(cue, literals=None) for cue in plain._cues)
+    texts = [("Diaspora engagement in Moldova", "Returning MIGRANT WORKERS and \u212aosovo health ſervices. "
+              "Financial İnclusion of remittance-receiving households; a HIV clinic.")]
+    for title, description in texts:
+        assert sectors.resolve((), (), title, description, 3) == plain.resolve((), (), title, description, 3)

@@ -168,7 +168,7 @@ def cmd_evaluate(args, settings: Settings) -> int:
     service.ensure_published()
 
     def select(sparql: str):
-        data = json.loads(service.query(sparql).serialise("application/sparql-results+json"))
+        data = json.loads(service.query(sparql, limit=None).serialise("application/sparql-results+json"))
         for binding in data["results"]["bindings"]:
             yield {name: value["value"] for name, value in binding.items()}
 

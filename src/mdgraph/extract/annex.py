@@ -60,12 +60,14 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("budget", r"(?:Total\s+)?Budget"),
     ("contribution", r"(?-i:[A-Z][\w.&'’-]*(?:[ \t]+[A-Z][\w.&'’-]*){0,4})[ \t]+contribution"),
 )
-_LABEL = re.compile(
-    r"(?<![\w/(\-])(?:"
+_LABEL = re.compile(  # "\b" first: implied by what follows, it rules most places out fastest
+    r"\b(?<![\w/(\-])(?:"
     + "|".join(f"(?P<f{number}>{pattern})" for number, (_, pattern) in enumerate(_LABELS))
     + r")\d{0,2}[ \t]*:(?:[ \t]*\d{1,3}(?=[A-Z]))?",
     re.IGNORECASE,
 )
+#: The words a title label (see _LABELS) starts with, at the start of a line.
+_TITLE_WORD_AT_LINE_START = re.compile(r"^\s*(?:T(?i:itle)|N(?i:ame)\s)", re.MULTILINE)
 _LINE_START_ONLY = {"budget", "contribution"}
 _PROSE = {"summary", "web_links"}
 _LIST_FIELDS = {"countries", "partners", "funders", "implementers", "thematic_areas", "tags"}
@@ -97,6 +99,8 @@ class _Field:
 def looks_like_annex(text: str) -> bool:
     """True for a document with at least two annex entries (title labels at line starts
     followed by the fields an annex entry has)."""
+    if len(_TITLE_WORD_AT_LINE_START.findall(text)) < 2:
+        return False  # no two lines can start with a title label: not worth reading every label
     labels = [label for label in _find_labels(text, LineIndex(text)) if label.line_start]
     counts = {field: sum(label.field == field for label in labels) for field, _ in _LABELS}
     described = sum(count >= 2 for field, count in counts.items() if field in _LIST_FIELDS | {"summary"})

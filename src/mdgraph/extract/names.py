@@ -17,6 +17,7 @@ from mdgraph.extract.text import (
     is_country,
     list_groups,
     normalise_key,
+    organisation_names,
     split_top_level,
     split_top_level_keeping,
     starts_proper,
@@ -26,7 +27,7 @@ from mdgraph.extract.text import (
 #: A word, a bracketed group or a punctuation mark of a name.
 NAME_TOKEN = re.compile(r"\([^()]{1,60}\)|[\w’'*&/-]+(?:\.(?=\w)[\w’'*&/-]+)*|[^\w\s]")
 #: Small words that may stand inside a name ("Ministry of Labour and Social Protection").
-NAME_CONNECTORS = frozenset("of for and on in the under de del la le el des du pour y et to & at through "
+NAME_CONNECTORS = frozenset("of for and on in the under de del la le el des du pour y et für to & at through "
                             "against".split())
 #: Words that make a phrase an organisation's name ("Ministry of Health", "Ford Foundation").
 ORGANISATION_HEADS = frozenset(
@@ -101,6 +102,7 @@ def split_organisations(lines: list[str], article_runs: bool = True) -> list[tup
 def _organisation_items(text: str, hint: str | None, article_runs: bool) -> list[tuple[str, str | None]]:
     items: list[tuple[str, str | None]] = []
     pieces, separators = split_top_level_keeping(text, _ORG_SEPARATOR)
+    pieces, separators = _merge_table_names(pieces, separators)
     for item in join_qualified_names(_merge_shared_heads(_merge_name_tails(pieces, separators))):
         item = _LEADING.sub("", strip_item(item))
         parts = split_top_level(item, _COLLABORATION)
@@ -129,11 +131,36 @@ def _organisation_items(text: str, hint: str | None, article_runs: bool) -> list
         if members is not None:
             items += _organisation_items(members, item_hint, article_runs)
             continue
-        for name in _split_and(item, article_runs):
+        for name in [item] if item in organisation_names() else _split_and(item, article_runs):
             name = _GLOSS.sub("", _ACRONYM_OF.sub(r"\1", strip_item(name)))
             if _is_organisation_item(name):
                 items.append((name, item_hint))
     return items
+
+
+_TABLE_NAME_PIECES = 4  # commas in an organisation's name, at most, plus one
+
+
+def _merge_table_names(pieces: list[str], separators: list[str]) -> tuple[list[str], list[str]]:
+    """Pieces of a list that the alias table knows as one name joined again ("United
+    Nations Educational", "Scientific and Cultural Organization")."""
+    names = organisation_names()
+    merged, kept = [pieces[0]], []
+    index = 1
+    while index <= len(separators):
+        for end in range(min(len(pieces), index + _TABLE_NAME_PIECES - 1), index, -1):
+            commas = separators[index - 1: end - 1]
+            if not names.opens_name_with_comma(merged[-1]) or not all("," in sep for sep in commas):
+                continue
+            joined = merged[-1] + "".join(sep + piece for sep, piece in zip(commas, pieces[index:end]))
+            if joined in names:
+                merged[-1], index = joined, end
+                break
+        else:
+            kept.append(separators[index - 1])
+            merged.append(pieces[index])
+            index += 1
+    return merged, kept
 
 
 def _merge_name_tails(pieces: list[str], separators: list[str]) -> list[str]:
@@ -172,7 +199,8 @@ def join_qualified_names(names: list[str]) -> list[str]:
     national body ("United Kingdom, Department for International Development (DFID)",
     "Ministry of Foreign Affairs, Norway") and a department before its unit ("US Department
     of State, Bureau of Population, Refugees and Migration (PRM)"). A body that names its
-    organisation by acronym ("IOM Development Fund") is no national body."""
+    organisation by acronym ("IOM Development Fund") is no national body, and an organisation
+    of the alias table is no department's unit."""
     def national(name: str) -> bool:
         first = name.split()[0] if name.split() else ""
         return bool(_NATIONAL_HEAD.search(name)) and not (is_acronym(first) and not is_country(first))
@@ -182,7 +210,8 @@ def join_qualified_names(names: list[str]) -> list[str]:
         previous = joined[-1] if joined else ""
         qualifies = national(previous) and (is_country(name) and not find_countries(previous)
                                             or name.startswith("Government of"))
-        unit = re.search(r"\b(?:Department|Ministry)\b", previous) and _UNIT_OF_DEPARTMENT.match(name)
+        unit = re.search(r"\b(?:Department|Ministry)\b", previous) and _UNIT_OF_DEPARTMENT.match(name) \
+            and name not in organisation_names()
         if previous and (is_country(previous) and national(name) or qualifies or unit):
             joined[-1] = f"{previous}, {name}"
         else:

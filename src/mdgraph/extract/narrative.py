@@ -13,6 +13,8 @@ the `known_names` (annex entries and project sheets of the document) under anoth
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,12 +22,16 @@ from dataclasses import dataclass, field
 from mdgraph.extract.dates import parse_date, parse_timeframe
 from mdgraph.extract.project_sheet import block_lines
 from mdgraph.extract.names import ORGANISATION_HEADS, organisation_list
-from mdgraph.extract.narrative_known import PROGRAMME_HEADS, STOP_WORDS, KnownNames, without_brackets
+from mdgraph.extract.narrative_known import (
+    PROGRAMME_HEADS, STOP_WORDS, KnownNames, names_organisation, without_brackets,
+)
 from mdgraph.extract.prose import (
     FUNDER, IMPLEMENTER, PARTNER, Passage, acronym_fits, add_mention, defined_acronyms, make_passage,
     names_before, passage_sentences, roles_in_sentence, vocabulary,
 )
-from mdgraph.extract.text import find_countries, fold, is_acronym, normalise_key
+from mdgraph.extract.text import (
+    find_countries, fold, is_acronym, normalise_key, organisation_names, spans_of, whole_word_offsets,
+)
 from mdgraph.model import NARRATIVE, Evidence, Mention, ProgrammeRecord
 
 __all__ = ["extract_narrative_programmes"]
@@ -49,7 +55,7 @@ _NOT_A_PROGRAMME = re.compile(
     r"Pension|Welfare|Banking|Financial|Justice|School|Nations)\s+System\b|"
     r"\b(?:Consultative|Peace|Policy|Planning|Review|Budget|Selection|Application|Registration|"
     r"Accession)\s+Process\b|"
-    r"\bProgramme\s+of\s+Action\b|^(?:United\s+Nations|UN|World\s+Food)\b"
+    r"\bProgramme\s+of\s+Action\b"
 )
 #: What may follow a programme word in its name: "... Process on Refugee Protection and ...".
 _NAME_TAIL = re.compile(r"\s+(?:on|for|of|between)\s+(?:the\s+)?[A-Z][\w*-]*"
@@ -89,7 +95,9 @@ _BETWEEN = re.compile(r"\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|until|t
 _LAUNCHED_ON = re.compile(r"^(?:In|On)\s+(?P<date>(?:\d{1,2}\s+)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d)\b,?\s+"
                           rf"(?=[^.;]{{0,120}}\b{_LAUNCH_VERBS}\b)")
 #: "Since 2001, ...": when it started.
-_SINCE = re.compile(r"\b(?:Since|(?:run|running|operating|operated|active)\s+since)\s+((?:19|20)\d\d)\b")
+_SINCE = re.compile(r"\b(?:Since|(?:run|running|operating|operated|active|worked|working)"
+                    r"(?:\s+in\s+(?:the\s+)?[A-Z][\w*-]*(?:\s+(?:and\s+|of\s+)?[A-Z][\w*-]*)*)?\s+since)"
+                    r"\s+((?:19|20)\d\d)\b")
 #: "EU-BK PHASE I (2011-2013)": a phase of a programme, with its years.
 _PHASE = re.compile(r"\b(?P<base>[A-Z][\w*-]*(?:\s+[A-Z][\w*-]*){0,4})\s+(?i:phase)\s+(?P<number>[IVX]+|\d+)\b"
                     r"\s*\(\s*(?P<start>(?:19|20)\d\d)\s*[-–—]\s*(?P<end>(?:19|20)\d\d)\s*\)")
@@ -100,6 +108,7 @@ _ASSISTED_TO_IMPLEMENT = re.compile(
 _ANNEX_TITLE = re.compile(r"^\s*Title(?:\s+of\s+M&D\s+Policy\s+or\s+Practice)?\s*:", re.IGNORECASE)
 _ANNEX_END = re.compile(r"^\s*Web\s*Links?\s*:", re.IGNORECASE)
 _DESCRIPTION_LIMIT = 1500
+_MAX_NAME_WORDS = 16  # words of a programme's name, at most
 
 
 @dataclass
@@ -146,7 +155,7 @@ def _acceptable(name: str, sentence: str, start: int, end: int) -> bool:
     """A programme's name, not an acting organisation, a policy, a common noun or a plural."""
     before, after = sentence[:start], sentence[end:]
     letters = [c for c in name if c.isalpha()]
-    if not letters or all(c.isupper() for c in letters) or len(name.split()) > 16:
+    if not letters or all(c.isupper() for c in letters) or len(name.split()) > _MAX_NAME_WORDS:
         return False
     return not (_NOT_A_PROGRAMME.search(name) or _ACTOR_BEFORE.search(before) or _ACTOR_AFTER.match(after)
                 or _INDEFINITE.search(before) or _ADOPTED.match(after) or re.match(r"^s\b", after))
@@ -200,8 +209,8 @@ def _acronym_then_head(sentence: str) -> list[_Candidate]:
     found = []
     for match in re.finditer(r"\(([A-Z][A-Za-z0-9-]{1,11})\)\s+(?P<head>(?i:" + _LOWER_HEAD + r"))\b", sentence):
         acronym, head = match.group(1), match.group("head")
-        words = list(re.finditer(r"[\w’'*-]+", sentence[: match.start()]))[-8:]
-        for index in range(len(words) - 1, -1, -1):
+        words = list(re.finditer(r"[\w’'*-]+", sentence[: match.start()]))
+        for index in range(len(words) - 1, max(-1, len(words) - 1 - _MAX_NAME_WORDS), -1):
             previous = words[index - 1].group() if index else ""
             possessive = bool(re.search(r"[’']s$", previous))
             if is_acronym(acronym) and words[index].group()[:1] == acronym[0] and (
@@ -295,8 +304,17 @@ def _phases(sentence: str) -> list[_Candidate]:
 
 def _candidates_in(sentence: str) -> list[_Candidate]:
     """Programme names written in one sentence; `offset` is where each starts in it."""
-    return [*_with_acronym(sentence), *_acronym_then_head(sentence), *_around_head(sentence),
-            *_quoted(sentence), *_lowercase_with_years(sentence), *_phases(sentence), *_acted_through(sentence)]
+    return [dataclasses.replace(candidate, aliases=list(candidate.aliases)) for candidate in _found_in(sentence)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _found_in(sentence: str) -> tuple[_Candidate, ...]:
+    """Cached (the caller gets copies to change): a sentence is read again for each
+    programme it names."""
+    found = [*_with_acronym(sentence), *_acronym_then_head(sentence), *_around_head(sentence),
+             *_quoted(sentence), *_lowercase_with_years(sentence), *_phases(sentence), *_acted_through(sentence)]
+    return tuple(candidate for candidate in found
+                 if not names_organisation(sentence, candidate.title, candidate.offset, candidate.names()))
 
 
 def _in_quotes(sentence: str, offset: int) -> bool:
@@ -329,14 +347,22 @@ def _occurrences(passage: Passage, names: list[str], longer: list[str]) -> list[
     """Offsets where one of `names` is written, not as part of a longer programme name."""
     spans = []
     for other in longer:
-        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(other), passage.text, re.IGNORECASE)]
+        spans += [(m.start(), m.end()) for m in _case_blind(other).finditer(passage.text)]
     found = []
     for name in names:
-        for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", passage.text):
-            inside = any(s <= match.start() and match.end() <= e and (e - s) > len(name) for s, e in spans)
+        for start in whole_word_offsets(passage.text, name):
+            end = start + len(name)
+            inside = any(s <= start and end <= e and (e - s) > len(name) for s, e in spans)
             if not inside:
-                found.append(match.start())
+                found.append(start)
     return sorted(set(found))
+
+
+@functools.lru_cache(maxsize=1024)
+def _case_blind(name: str) -> re.Pattern[str]:
+    """`name` as a case-blind expression, made once (each name is looked for by every
+    programme of its document)."""
+    return re.compile(re.escape(name), re.IGNORECASE)
 
 
 #: A sentence that goes on about the programme named in the one before.
@@ -350,6 +376,20 @@ _ACTING_UNDER = re.compile(r"\b(?:Through|Under|Within|As\s+part\s+of)\s+(?:the\
                            r"(?:\s+(?i:programme|program|project|initiative|scheme))?,?\s+"
                            r"(?:[a-z][^,;.]{0,40},\s+)?"  # ", launched in 2019, the Ministry ..."
                            r"(?:the\s+)?(?P<org>[A-Z][\w-]*(?:\s+(?:of\s+|for\s+|and\s+)*[A-Z][\w-]*)*)")
+_ACTING_LEAD = re.compile(r"\b(?:Through|Under|Within|As\s+part\s+of)\s+(?:(?P<the>the\s+))?")
+
+
+def _acting_under(candidate: _Candidate, sentence: str) -> re.Match[str] | None:
+    """The match of _ACTING_UNDER for the candidate's names, its expression made only for the
+    sentences where one of them follows "Through", "Under" ... (making it costs more than
+    reading the sentence)."""
+    names = tuple(candidate.names())
+    if not any(sentence.startswith(names, at) for lead in _ACTING_LEAD.finditer(sentence)
+               for at in {lead.start("the") if lead.group("the") else lead.end(), lead.end()}):
+        return None
+    return re.search(_ACTING_UNDER.pattern.replace("NAMES", "|".join(map(re.escape, names))), sentence)
+
+
 #: "EU-IOM Joint Initiative ...", "AU-ILO-IOM-ECA Joint Programme": the partners of a joint programme.
 _JOINT_OF = re.compile(r"^(?P<acronyms>[A-Z]{2,8}(?:-[A-Z]{2,8})+)\s+Joint\b")
 
@@ -380,9 +420,10 @@ def _facts(candidate: _Candidate, passage: Passage, spans: list[tuple[int, int]]
             continue
         facts.sentences.append((start, end))
         evidence = passage.evidence(start, end, here[0] if here else start)
-        alone = not any(n.lower() in sentence.lower() for n in other_names) and (continues or not re.search(
-            r"\b(?:the|this)\s+(?:project|programme|program)\b", sentence, re.IGNORECASE))
-        for role, name, clause in _roles(sentence):
+        alone = not any(n.lower() in sentence.lower() for n in other_names) and (
+            continues or not _another_project(sentence, candidate))
+        roles = _roles(sentence)
+        for role, name, clause in roles:
             if normalise_key(name) not in names and (alone or clause and _known_as(candidate, clause)):
                 add_mention(getattr(facts, role), name, evidence)
         for other in _candidates_in(sentence):  # "the IOM’s Migration in Development in Africa (MIDA)"
@@ -396,8 +437,7 @@ def _facts(candidate: _Candidate, passage: Passage, spans: list[tuple[int, int]]
         assisted = _ASSISTED_TO_IMPLEMENT.search(sentence)
         if assisted:
             add_mention(facts.partners, assisted.group("org"), evidence)
-        acting = re.search(_ACTING_UNDER.pattern.replace("NAMES", "|".join(map(re.escape, candidate.names()))),
-                           sentence)
+        acting = _acting_under(candidate, sentence)
         if acting and _names_an_organisation(acting.group("org")):
             add_mention(facts.implementers, acting.group("org"), evidence)
         for offset in here:  # "Initiative (Egypt, Georgia, ...)"
@@ -405,8 +445,10 @@ def _facts(candidate: _Candidate, passage: Passage, spans: list[tuple[int, int]]
             for name, _ in find_countries(inner.group(1)) if inner else ():
                 add_mention(facts.countries, name, evidence)
         if alone:
-            for name, _ in find_countries(sentence, demonyms=True):
-                add_mention(facts.countries, name, evidence)
+            donors = spans_of(sentence, [name for role, name, _ in roles if role == "funders"])
+            for name, offset in find_countries(sentence, demonyms=True):
+                if not any(start <= offset < end for start, end in donors):  # "UK Department for ..."
+                    add_mention(facts.countries, name, evidence)
     assert candidate.evidence is not None
     for name, _ in find_countries(candidate.title, demonyms=True, title=True):
         add_mention(facts.countries, name, candidate.evidence)
@@ -418,9 +460,20 @@ def _facts(candidate: _Candidate, passage: Passage, spans: list[tuple[int, int]]
     return facts
 
 
+_THE_PROJECT = re.compile(r"\b(?:the|this)\s+(?:project|programme|program)\b[\s“\"]*", re.IGNORECASE)
+
+
+def _another_project(sentence: str, candidate: _Candidate) -> bool:
+    """Whether the sentence speaks of "the project" that is not the candidate, whose name
+    would follow it ("the project “Mobilization of Moroccans Living Abroad”")."""
+    return any(not sentence.startswith(tuple(candidate.names()), match.end())
+               for match in _THE_PROJECT.finditer(sentence))
+
+
 #: A subject that launches or runs something: its names stand before the verb.
 _LAUNCHED = re.compile(rf"\s+(?:has\s+|have\s+|had\s+)?(?:{_LAUNCH_VERBS}|implements|runs|ran|manages|"
-                       r"managed|coordinates|leads|led)\s+(?:the|a|an|its|it)\b")
+                       r"managed|coordinates|leads|led|been\s+(?:running|implementing|managing|coordinating|leading))"
+                       r"\s+(?:the|a|an|its|it)\b")
 #: ", the Belgian development agency," between a subject and its verb.
 _APPOSITION = re.compile(r",\s+(?:the|an?)\s+[^,;.]{1,60},\s*$")
 
@@ -459,9 +512,11 @@ def _subject(sentence: str) -> list[str]:
 
 
 def _names_an_organisation(name: str) -> bool:
-    """An acronym or a word such as "Ministry" or "Government": an organisation, not a country."""
+    """An acronym, a word such as "Ministry" or "Government", or a name of the alias table
+    ("United Nations Development Programme"): an organisation, not a country."""
     words = re.sub(r"\([^()]*\)", " ", name).split()
-    return any(is_acronym(w) for w in words) or any(w.lower() in ORGANISATION_HEADS for w in words)
+    return any(is_acronym(w) for w in words) or any(w.lower() in ORGANISATION_HEADS for w in words) \
+        or name in organisation_names()
 
 
 def _dates(candidate: _Candidate, passage: Passage,

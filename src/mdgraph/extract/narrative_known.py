@@ -1,17 +1,19 @@
 """The programmes a document already names in its structured parts (annex entries, project
 sheets), and whether a name found in running text is one of them under another spelling
 ("EU-BK Programme" for "EU-Beautiful Kosovo* Programme Phase II", "MIDA" for "Migration for
-development in Africa"). Pure functions."""
+development in Africa"), or is an organisation's name (the alias table's "Joint United
+Nations Programme on HIV/AIDS"). Pure functions."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from mdgraph.extract.names import ORGANISATION_HEADS, name_at
 from mdgraph.extract.prose import acronym_fits
-from mdgraph.extract.text import is_acronym, normalise_key
+from mdgraph.extract.text import fold, is_acronym, normalise_key, organisation_names
 
-__all__ = ["PROGRAMME_HEADS", "STOP_WORDS", "KnownNames", "without_brackets"]
+__all__ = ["PROGRAMME_HEADS", "STOP_WORDS", "KnownNames", "names_organisation", "without_brackets"]
 
 STOP_WORDS = {"the", "of", "for", "and", "in", "on", "to", "a", "an", "at", "by", "with"}
 #: Words that end a programme's name; they do not tell two programmes apart.
@@ -88,3 +90,35 @@ class KnownNames:
         first = name.split()[0]
         rest = _content(name) - _content(first)
         return is_acronym(first) and not rest and _acronym_names(first, known)  # "EU-BK Programme"
+
+
+_WORD_SPAN = re.compile(r"\S+")
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+_ORGANISATION_WORDS_BEFORE = 3   # words before a name where an organisation's name may start
+
+
+def names_organisation(sentence: str, title: str, offset: int, names: list[str]) -> bool:
+    """Whether a programme's name found in `sentence` (`title` and its other `names`, written
+    from `offset` on) names an organisation instead: it is a name of the alias table
+    (mappings/organisations.yaml), or part of the name written where it stands, which is one
+    of the table's ("Joint United Nations Programme on HIV" of "Joint United Nations Programme
+    on HIV/AIDS") or reads as an organisation's, its last word a head such as "Office"
+    ("Global Programme Support Office")."""
+    table = organisation_names()
+    if any(name in table for name in names):
+        return True
+    start = sentence.find(title, offset)
+    if start < 0:
+        return False
+    end = start + len(title)
+    spans = list(_WORD_SPAN.finditer(sentence[:start]))[-_ORGANISATION_WORDS_BEFORE:]
+    for at in (start, *(span.start() for span in spans)):
+        name, name_start, name_end = name_at(sentence, at)
+        if not name or name_start > start or name_end < end:
+            continue
+        plain, brackets = fold(_BRACKETS.sub(" ", name)), _BRACKETS.findall(name)
+        words = plain.split()
+        if any(written in table for written in (plain, *brackets)) \
+                or words and words[-1].lower() in ORGANISATION_HEADS and words[-1] not in PROGRAMME_HEADS:
+            return True
+    return False

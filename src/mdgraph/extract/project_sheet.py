@@ -9,6 +9,7 @@ joint implementers, partners, aliases and the description the sector resolver re
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,8 +73,9 @@ class _Field:
     label: str
     lines: list[tuple[int, str]] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def value(self) -> str:
+        """The folded value; read once the block is complete, then kept."""
         return make_passage(self.lines, skip_noise=False).text
 
     def evidence(self) -> Evidence:
@@ -93,7 +95,9 @@ class _Block:
         return self.fields[0]
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _label(line: str) -> tuple[str, str, str] | None:
+    """(kind, label, value) of a labelled line (cached: each line is looked at several times)."""
     match = _LABEL.match(line)
     if not match:
         return None
@@ -171,7 +175,10 @@ def _block_at(rows: Sequence[_Row], index: int) -> tuple[_Block | None, int]:
     return _Block(fields, numbers), position
 
 
-def _blocks(text: str) -> list[_Block]:
+@functools.lru_cache(maxsize=2)
+def _blocks(text: str) -> tuple[_Block, ...]:
+    """The document's project blocks (cached: the family test, the extractor and the
+    narrative extractor all ask for them)."""
     rows = _rows(text)
     blocks, index = [], 0
     while index < len(rows):
@@ -182,7 +189,7 @@ def _blocks(text: str) -> list[_Block]:
                 blocks.append(block)
         else:
             index += 1
-    return blocks
+    return tuple(blocks)
 
 
 def looks_like_project_sheets(text: str) -> bool:

@@ -6,6 +6,7 @@ Shared by the project-sheet and narrative extractors; pure functions, no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -35,14 +36,25 @@ _URL = re.compile(r"https?://|www\.|\.(?:org|int|com|net|gov)\b/?", re.IGNORECAS
 def is_noise_line(line: str) -> bool:
     """Page numbers, single letters of vertical infographics, bare web addresses."""
     stripped = line.strip()
-    letters = sum(ch.isalpha() for ch in stripped)
-    return letters <= 2 or bool(_URL.search(stripped)) and " " not in stripped
+    letters = 0
+    for char in stripped:  # counted no further than needed: this runs on every line
+        letters += char.isalpha()
+        if letters > 2:
+            break
+    return letters <= 2 or " " not in stripped and bool(_URL.search(stripped))
 
 
 def is_heading(line: str) -> bool:
     """A short line in capitals ("THE DEED PROJECT", "KEY OBJECTIVES")."""
-    letters = [ch for ch in line if ch.isalpha()]
-    return len(letters) >= 4 and all(ch.isupper() for ch in letters) and len(line.split()) <= 8
+    if len(line.split()) > 8:
+        return False
+    letters = 0
+    for char in line:
+        if char.isalpha():
+            if not char.isupper():
+                return False
+            letters += 1
+    return letters >= 4
 
 
 @dataclass(frozen=True)
@@ -71,12 +83,35 @@ class Passage:
         return Evidence(fold(self.text[start:end]), self.line_of(start))
 
 
+#: A word cut at a line end ("Internation-" / "al").
+_CUT_WORD = re.compile(r"[^\W\d_]+-[ \t]*\n\s*[^\W\d_]+")
+_WORD = re.compile(r"[^\W\d_]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_LINE_END_HYPHEN = re.compile(r"-[ \t]*\n")
+
+
+def _without_cut_words(text: str) -> str:
+    """`text` with each word cut at a line end replaced by a space, as _CUT_WORD.sub does,
+    looked for only where a line ends with a hyphen (much faster on long documents)."""
+    pieces, last = [], 0
+    for hyphen in _LINE_END_HYPHEN.finditer(text):
+        start = hyphen.start()
+        while start > last and _LETTER.match(text, start - 1):
+            start -= 1
+        cut = _CUT_WORD.match(text, start) if start >= last else None
+        if cut:
+            pieces += [text[last:start], " "]
+            last = cut.end()
+    return "".join(pieces) + text[last:]
+
+
+@functools.lru_cache(maxsize=2)
 def vocabulary(text: str) -> frozenset[str]:
     """The lower-case words of a document, to tell a soft line-end hyphen ("Internation-" /
     "al": "international" is a word of the document, "internation" is not) from a real one
-    ("already-" / "functioning": "already" is a word, "alreadyfunctioning" is not)."""
-    unbroken = re.sub(r"[^\W\d_]+-[ \t]*\n\s*[^\W\d_]+", " ", text)  # words cut at a line end
-    return frozenset(re.findall(r"[^\W\d_]+", unbroken.lower()))
+    ("already-" / "functioning": "already" is a word, "alreadyfunctioning" is not). Cached:
+    the project-sheet and narrative extractors both read the document."""
+    return frozenset(_WORD.findall(_without_cut_words(text).lower()))
 
 
 def _soft_hyphen(text: str, line: str, words: frozenset[str] | None) -> bool:
@@ -195,29 +230,34 @@ _CUES_AFTER = tuple((role, re.compile(pattern)) for role, pattern in (
     (IMPLEMENTER, r"\bjoint\s+(?:programme|project|initiative)\s+(?:of|between|by)\s+"),
     (FUNDER, r"\b(?:funded|financed|sponsored|co-funded|co-financed)\s+by\s+"),
     (FUNDER, r"\bfinancial\s+support\s+(?:of|from)\s+"),
-    (FUNDER, r"\bwith\s+(?:seed\s+)?funding\s+from\s+"),
+    (FUNDER, r"\b(?i:with)\s+(?:seed\s+)?funding\s+from\s+"),
 ))
 #: Cues followed by the bodies whose people take part ("215 staff of the Ministry of Interior
 #: were trained"); a country named there is where they come from, not a body.
 _CUES_BODIES = tuple((role, re.compile(pattern)) for role, pattern in (
     (PARTNER, r"\b(?:staff|officials|officers|employees|representatives|inspectors|specialists)\s+(?:of|from)\s+"),
 ))
-#: Cues preceded by the names: "IOM and UNDP are implementing", "UNDP-led", "EU funded".
+#: Cues preceded by the names: "IOM and UNDP are implementing", "UNDP-led", "EU funded" (the names
+#: before "funded by" are what is funded).
 _CUES_BEFORE = tuple((role, re.compile(pattern)) for role, pattern in (
     (IMPLEMENTER, r"\s+(?:are|is|were|was|have\s+been|has\s+been)\s+(?:jointly\s+)?implementing\b"),
     (IMPLEMENTER, r"-led\b"),
+    (IMPLEMENTER, r"\s+(?:(?:has|have)\s+been\s+(?:running|implementing|managing|leading|coordinating)|leads|runs|"
+                  r"manages|coordinates)\s+the\s+(?:project|programme|program|initiative|scheme)\b"),
     (IMPLEMENTER, r",?\s+(?:has|have|had)\s+been\s+interested\s+(?:in|to)\b"),
     (PARTNER, r"\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:a|an|the|one\s+of\s+the)\s+(?:\w+\s+)?partners?\s+"
               r"(?:of|in|to|for)\b"),
-    (FUNDER, r"[- ](?:funded|co-funded|financed|sponsored)\b"),
+    (FUNDER, r"(?<!,)[- ](?:funded|co-funded|financed|sponsored)\b(?!\s+by\b)"),  # not "..., funded by"
 ))
 
 
 def names_before(text: str, end: int) -> list[tuple[str, int]]:
     """The names of the list that ends at `end` ("IOM and UNDP are implementing", "the
     Ministry of Labour and Social Protection launched"): the run of capitalised words,
-    connectors and commas before it, read forward as a list."""
-    toks = list(NAME_TOKEN.finditer(text[:end]))
+    connectors and commas before it, read forward as a list; a place the text opens with
+    ("In Moldova, the Ministry ... launched") is none of them."""
+    scene = _SCENE.match(text)
+    toks = list(NAME_TOKEN.finditer(text, scene.end() if scene and scene.end() <= end else 0, end))
     first = len(toks)
     for k in range(len(toks) - 1, -1, -1):
         word = toks[k].group()
@@ -234,7 +274,8 @@ def names_before(text: str, end: int) -> list[tuple[str, int]]:
 
 
 #: A sentence that opens with its place: "In Kyrgyzstan, ...".
-_SCENE = re.compile(r"^(?:In|Within)\s+(?:the\s+)?(?P<place>[A-Z][\w*-]*(?:\s+[A-Z][\w*-]*){0,3})\s*,")
+_SCENE = re.compile(r"^(?:In|Within)\s+(?:the\s+)?(?P<place>[A-Z][\w*-]*(?:\s+(?:of\s+|and\s+|the\s+)*[A-Z][\w*-]*){0,3})"
+                    r"\s*,")
 
 
 class RoleMention(NamedTuple):
@@ -249,6 +290,12 @@ class RoleMention(NamedTuple):
 def roles_in_sentence(sentence: str) -> list[RoleMention]:
     """Each organisation that a cue in the sentence places in a role ("implemented in
     cooperation with UNDP" -> partner UNDP), in the order of the sentence."""
+    return list(_roles_in_sentence(sentence))
+
+
+@functools.lru_cache(maxsize=1024)
+def _roles_in_sentence(sentence: str) -> tuple[RoleMention, ...]:
+    """Cached: a sentence that names several programmes is read for each."""
     found: list[RoleMention] = []
     for cues, bodies_only in ((_CUES_AFTER, False), (_CUES_BODIES, True)):
         for role, cue in cues:
@@ -257,11 +304,11 @@ def roles_in_sentence(sentence: str) -> list[RoleMention]:
                 for name, offset in organisation_list(sentence[match.end():]):
                     if not (bodies_only and is_country(name)):
                         found.append(RoleMention(role, name, match.end() + offset, clause))
+    scene = _SCENE.match(sentence)
     for role, cue in _CUES_BEFORE:
         for match in cue.finditer(sentence):
             for name, offset in names_before(sentence, match.start()):
                 found.append(RoleMention(role, name, offset))
-    scene = _SCENE.match(sentence)
     country = country_resolver().resolve_name(scene.group("place")) if scene else None
     if country is not None:  # "In Kyrgyzstan, RMP assisted the Government": Kyrgyzstan's
         found = [m._replace(name=f"Government of {country.label}") if m.name == "Government" else m for m in found]
@@ -270,7 +317,7 @@ def roles_in_sentence(sentence: str) -> list[RoleMention]:
         sentence_initial_word = mention.offset == 0 and " " not in mention.name and not is_acronym(mention.name)
         if not is_generic_name(mention.name) and not sentence_initial_word:
             unique.setdefault((mention.role, mention.name), mention)
-    return sorted(unique.values(), key=lambda mention: mention.offset)
+    return tuple(sorted(unique.values(), key=lambda mention: mention.offset))
 
 
 #: A programme's name and the start of a clause about it: "the Migrants in Countries in

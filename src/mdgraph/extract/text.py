@@ -1,8 +1,9 @@
 """Small text helpers for PDF-extracted plain text, shared by every extractor: comparison
 keys, page furniture, brackets, acronyms, sentences, links, list values and country names.
 
-Pure functions; the one data file read is mappings/countries.yaml, once, for country names
-(see `country_resolver`).
+Pure functions; the data files read are mappings/countries.yaml, once, for country names
+(see `country_resolver`) and mappings/organisations.yaml, once, for the organisation names
+that are no programme's (see `organisation_names`).
 """
 
 from __future__ import annotations
@@ -11,28 +12,46 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mdgraph.resolve.countries import CountryResolver
-
-_SPACE = re.compile(r"\s+")
+    from mdgraph.resolve.organisation_table import TableNames
 
 
 def fold(text: str) -> str:
-    """White space (PDF line breaks included) folded to single spaces, ends trimmed."""
-    return _SPACE.sub(" ", text).strip()
+    """White space (PDF line breaks included) folded to single spaces, ends trimmed
+    (str.split's white space is the same as the \\s of regular expressions)."""
+    return " ".join(text.split())
+
+
+class _CombiningMarks(dict):
+    """A str.translate table that drops combining marks, filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_COMBINING_MARKS = _CombiningMarks()
+_NOT_WORD = re.compile(r"[^\w\s]")
 
 
 def strip_accents(text: str) -> str:
     """ "Agência" -> "Agencia"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text).translate(_COMBINING_MARKS)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_key(text: str) -> str:
-    """A comparison key: no accents, no punctuation, lower case, single spaces."""
+    """A comparison key: no accents, no punctuation, lower case, single spaces (cached: the
+    same names are compared again and again)."""
     text = strip_accents(text)
-    text = re.sub(r"[^\w\s]", " ", text.lower().replace("&", " and "))
+    text = _NOT_WORD.sub(" ", text.lower().replace("&", " and "))
     return fold(text.replace("_", " "))
 
 
@@ -56,6 +75,7 @@ def blank_out(text: str, pattern: re.Pattern[str]) -> str:
 
 _PAGE_NUMBER = re.compile(r"[ \t\f]*(?:page[ \t]+)?\d{1,3}(?:[ \t]+of[ \t]+\d{1,3})?[ \t\f]*", re.IGNORECASE)
 _PAGE_REACH = 2  # lines around a page break where running headers and footers stand
+_NOT_FORM_FEED = re.compile(r"[^\f]")
 
 
 def blank_page_furniture(text: str, protected: re.Pattern[str] | None = None) -> str:
@@ -66,21 +86,23 @@ def blank_page_furniture(text: str, protected: re.Pattern[str] | None = None) ->
     (a page number or a form feed) and nowhere else; lines matching `protected` never are.
     """
     lines = text.split("\n")
-    breaks = [number for number, line in enumerate(lines) if _PAGE_NUMBER.fullmatch(line) or "\f" in line]
+    folded = [fold(line) for line in lines]  # a form feed folds as a space
+    numbers = [bool(_PAGE_NUMBER.fullmatch(line)) for line in lines]
+    breaks = [number for number, line in enumerate(lines) if numbers[number] or "\f" in line]
     near: dict[str, set[int]] = {}
     for page_break in breaks:
         for number in range(max(0, page_break - _PAGE_REACH), min(len(lines), page_break + _PAGE_REACH + 1)):
-            key = fold(lines[number].replace("\f", " "))
+            key = folded[number]
             if len(key.split()) >= 2 and not (protected and protected.search(key)):
                 near.setdefault(key, set()).add(number)
     everywhere: dict[str, int] = {}
-    for line in lines:
-        everywhere[fold(line)] = everywhere.get(fold(line), 0) + 1
+    for key in folded:
+        everywhere[key] = everywhere.get(key, 0) + 1
     furniture = {key for key, numbers in near.items() if len(numbers) >= 2 and everywhere[key] == len(numbers)}
     return "\n".join(
-        re.sub(r"[^\f]", " ", line) if _PAGE_NUMBER.fullmatch(line) or fold(line) in furniture
+        _NOT_FORM_FEED.sub(" ", line) if numbers[number] or folded[number] in furniture
         else line.replace("\f", " ")
-        for line in lines
+        for number, line in enumerate(lines)
     )
 
 
@@ -98,22 +120,54 @@ class LineIndex:
         return self.starts[self.line_of(offset) - 1]
 
 
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_-"
+
+
+def whole_word_offsets(text: str, name: str) -> list[int]:
+    """Where `name` is written in `text` as a whole word (no letter, digit, "_" or "-" on
+    either side), left to right without overlaps."""
+    found, start = [], text.find(name)
+    while start >= 0 and name:
+        end = start + len(name)
+        if not (start and _is_word_char(text[start - 1]) or end < len(text) and _is_word_char(text[end])):
+            found.append(start)
+            start = text.find(name, end)
+        else:
+            start = text.find(name, start + 1)
+    return found
+
+
+def spans_of(text: str, names: list[str]) -> list[tuple[int, int]]:
+    """(start, end) wherever `text` writes one of `names`, name by name."""
+    spans = []
+    for name in names:
+        start = text.find(name)
+        while start >= 0 and name:
+            spans.append((start, start + len(name)))
+            start = text.find(name, start + len(name))
+    return spans
+
+
 # --- lists -------------------------------------------------------------------------------------
 
 _OPENERS = "([{“«"
 _CLOSERS = ")]}”»"
 
 
-def nesting_depths(text: str) -> list[int]:
-    """The bracket/curly-quote depth before each character (never below zero)."""
-    depths, depth = [], 0
-    for char in text:
-        depths.append(depth)
-        if char in _OPENERS:
+_BRACKET = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "]")
+
+
+def _depths(text: str) -> Iterator[tuple[int, int]]:
+    """(offset, depth after it) at each bracket or curly quote of `text`: the depth is the
+    number of those open (never below zero)."""
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        if match.group() in _OPENERS:
             depth += 1
-        elif char in _CLOSERS and depth:
+        elif depth:
             depth -= 1
-    return depths
+        yield match.start(), depth
 
 
 def split_top_level(text: str, separator: re.Pattern[str]) -> list[str]:
@@ -123,10 +177,14 @@ def split_top_level(text: str, separator: re.Pattern[str]) -> list[str]:
 
 def split_top_level_keeping(text: str, separator: re.Pattern[str]) -> tuple[list[str], list[str]]:
     """(parts, separators between them) of `text` split as split_top_level does."""
-    depths = nesting_depths(text)
     parts, separators, last = [], [], 0
+    brackets, depth = _depths(text), 0
+    bracket = next(brackets, None)
     for match in separator.finditer(text):
-        if match.start() < len(depths) and depths[match.start()] == 0 and match.end() > match.start():
+        while bracket is not None and bracket[0] < match.start():  # the depth before the match
+            depth = bracket[1]
+            bracket = next(brackets, None)
+        if match.start() < len(text) and depth == 0 and match.end() > match.start():
             parts.append(text[last: match.start()])
             separators.append(match.group(0))
             last = match.end()
@@ -136,7 +194,10 @@ def split_top_level_keeping(text: str, separator: re.Pattern[str]) -> tuple[list
 
 def balanced(text: str) -> bool:
     """True when every opening bracket of `text` is closed."""
-    return (nesting_depths(text + " ")[-1] if text else 0) == 0
+    depth = 0
+    for _, depth in _depths(text):
+        pass
+    return depth == 0
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&/\-.]*$")
@@ -302,6 +363,17 @@ def country_resolver() -> CountryResolver:
     from mdgraph.resolve.countries import CountryResolver
 
     return CountryResolver.from_file(Settings().mappings_dir / "countries.yaml")
+
+
+@functools.cache
+def organisation_names() -> TableNames:
+    """The organisation names of mappings/organisations.yaml, read once: a name the alias
+    table gives an organisation ("Joint United Nations Programme on HIV/AIDS") names no
+    programme, whatever programme word it holds."""
+    from mdgraph.config import Settings  # late: resolve/ imports this module
+    from mdgraph.resolve.organisation_table import TableNames
+
+    return TableNames.from_file(Settings().mappings_dir / "organisations.yaml", country_resolver())
 
 
 def is_country(text: str) -> bool:

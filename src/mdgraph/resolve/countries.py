@@ -13,6 +13,7 @@ is written: capitalised words stay capitalised and acronyms stay upper case, whi
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -56,6 +57,7 @@ class _Name:
     spelling: tuple[int, ...]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _fold(token: str) -> str:
     token = unicodedata.normalize("NFKD", token)
     token = "".join(c for c in token if not unicodedata.combining(c)).lower()
@@ -66,9 +68,17 @@ def _tokens(text: str) -> list[re.Match[str]]:
     return list(_TOKEN.finditer(text))
 
 
+@functools.lru_cache(maxsize=1024)
+def _words(text: str) -> tuple[tuple[tuple[int, int, str], ...], tuple[str, ...]]:
+    """(start, end, token) of each token of `text`, and the tokens folded (cached: a text is
+    searched for names, then for demonyms, and names are looked up again and again)."""
+    tokens = tuple((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
+    return tokens, tuple(_fold(token) for _, _, token in tokens)
+
+
 def _key(text: str) -> tuple[str, ...]:
     """The comparison key of a name: folded tokens, without a leading "the"."""
-    key = tuple(_fold(m.group()) for m in _tokens(text))
+    key = _words(text)[1]
     return key[1:] if key[:1] == ("the",) else key
 
 
@@ -116,7 +126,9 @@ class CountryResolver:
         self._articles = frozenset(articles)
         self._adjectives = dict(adjectives)
         self._prefixes = dict(prefixes or {})
-        self._longest = max((len(k) for k in (*self._names, *self._demonyms)), default=1)
+        # the lengths of the names (and of names and demonyms) that start with each word, longest first
+        self._sizes = _sizes_by_first_word(self._names)
+        self._sizes_with_demonyms = _sizes_by_first_word({**self._demonyms, **self._names})
 
     # -- construction -------------------------------------------------------------------
 
@@ -236,32 +248,40 @@ class CountryResolver:
         so does the first part of "Franco-Malian" (a prefix of the data file before a hyphen).
         """
         found: list[tuple[Country, int, int]] = []
-        tokens = _tokens(text)
-        keys = [_fold(m.group()) for m in tokens]
+        tokens, keys = _words(text)
         i = 0
         while i < len(tokens):
             hit = self._match_at(tokens, keys, i, demonyms)
-            if hit is None and demonyms and text[tokens[i].end(): tokens[i].end() + 1] == "-":
+            if hit is None and demonyms and text[tokens[i][1]: tokens[i][1] + 1] == "-":
                 prefix = self._prefixes.get((keys[i],))
-                hit = (1, prefix) if prefix and _written_as([tokens[i].group()], prefix.spelling) else None
+                hit = (1, prefix) if prefix and _written_as([tokens[i][2]], prefix.spelling) else None
             if hit is None:
                 i += 1
                 continue
             size, entry = hit
             if entry.code is not None:
-                found.append((self._countries[entry.code], tokens[i].start(), tokens[i + size - 1].end()))
+                found.append((self._countries[entry.code], tokens[i][0], tokens[i + size - 1][1]))
             i += size
         return found
 
     def _match_at(self, tokens, keys, i, demonyms) -> tuple[int, _Name] | None:
-        for size in range(min(self._longest, len(tokens) - i), 0, -1):
-            key = tuple(keys[i:i + size])
-            words = [m.group() for m in tokens[i:i + size]]
+        sizes = (self._sizes_with_demonyms if demonyms else self._sizes).get(keys[i], ())
+        for size in sizes:
+            if size > len(tokens) - i:
+                continue
+            key = keys[i:i + size]
             for index in (self._names, self._demonyms) if demonyms else (self._names,):
                 entry = index.get(key)
-                if entry is not None and _written_as(words, entry.spelling):
+                if entry is not None and _written_as([token for _, _, token in tokens[i:i + size]], entry.spelling):
                     return size, entry
         return None
+
+
+def _sizes_by_first_word(index: Mapping[tuple[str, ...], _Name]) -> dict[str, tuple[int, ...]]:
+    sizes: dict[str, set[int]] = {}
+    for key in index:
+        sizes.setdefault(key[0], set()).add(len(key))
+    return {word: tuple(sorted(lengths, reverse=True)) for word, lengths in sizes.items()}
 
 
 class _IndexBuilder:

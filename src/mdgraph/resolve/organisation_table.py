@@ -1,6 +1,7 @@
 """The alias table of mappings/organisations.yaml, read and checked: the organisations it
-names (Entry) and the vocabulary of the general rules (Rules). A malformed table is a
-MappingError naming the file and the entry."""
+names (Entry), the vocabulary of the general rules (Rules), how names are compared
+(NameKeys) and the names it gives (TableNames). A malformed table is a MappingError naming
+the file and the entry."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ _ENTRY_FIELDS = {"key", "label", "alt_labels", "kind", "country", "parent", "fie
 _TOP_FIELDS = {"kinds", "spelling", "role_notes", "leading_phrases", "leading_articles", "connectors", "not_organisations",
                "government_words", "government_alone", "national_bodies", "office_words", "unit_words", "kind_hints",
                "organisations"}
+_FOLDED_KEPT = 1 << 16  # comparison keys kept for reuse
 _BODY_FIELDS = {"ministry_words", "foreign_words", "academic_words", "bodies", "synonyms", "vocabulary"}
 
 @dataclass(frozen=True)
@@ -184,3 +186,53 @@ def load_entries(rows: Any, kinds: frozenset[str], countries: CountryResolver, s
             raise MappingError(source, f"parent {entry.parent!r} is not a key of the table",
                                f"organisations.{entry.key}.parent")
     return entries
+
+
+class NameKeys:
+    """Comparison keys of organisation names: `plain` is normalise_key with the table's
+    spellings folded ("labor" = "labour"), `fold` the same without the word "the"."""
+
+    def __init__(self, spelling: dict[str, str]):
+        self._spelling = dict(spelling)
+        self._pattern = alternatives(list(spelling), r"\b(ALTERNATIVES)\b")
+        self._folded: dict[str, str] = {}  # the same names are folded again and again
+
+    def plain(self, text: str) -> str:
+        plain = normalise_key(text)
+        if self._pattern is not None:
+            plain = self._pattern.sub(lambda m: self._spelling[m.group(1)], plain)
+        return plain
+
+    def fold(self, text: str) -> str:
+        folded = self._folded.get(text)
+        if folded is None:
+            if len(self._folded) >= _FOLDED_KEPT:
+                self._folded.clear()
+            folded = self._folded[text] = " ".join(word for word in self.plain(text).split() if word != "the")
+        return folded
+
+
+class TableNames:
+    """The names (labels and other names) the alias table gives its organisations: a name
+    among them is an organisation's, whatever else it looks like."""
+
+    def __init__(self, entries: list[Entry], keys: NameKeys):
+        self._keys = keys
+        names = [name for entry in entries for name in (entry.label, *entry.alt_labels)]
+        self._folded = frozenset(keys.fold(name) for name in names)
+        self._comma_openings = frozenset(keys.fold(name.split(",")[0]) for name in names if "," in name)
+
+    @classmethod
+    def from_file(cls, path: str | Path, countries: CountryResolver) -> TableNames:
+        data = read_table(path)
+        rules, kinds = load_rules(data, str(path))
+        return cls(load_entries(data.get("organisations"), kinds, countries, str(path)), NameKeys(rules.spelling))
+
+    def __contains__(self, name: str) -> bool:
+        folded = self._keys.fold(name)
+        return bool(folded) and folded in self._folded
+
+    def opens_name_with_comma(self, text: str) -> bool:
+        """Whether `text` is what a name holding a comma is written with before its first
+        comma ("United Nations Educational" of "..., Scientific and Cultural Organization")."""
+        return self._keys.fold(text) in self._comma_openings

@@ -41,8 +41,8 @@ from mdgraph.model import Organisation
 from .countries import Country, CountryResolver
 from .organisation_table import (
     Entry,
+    NameKeys,
     Rules,
-    alternatives,
     load_entries,
     load_rules,
     read_table,
@@ -94,19 +94,23 @@ class OrganisationResolver:
         self._entries = {entry.key: entry for entry in entries}
         self._rules = rules
         self._countries = countries
-        self._spelling = alternatives(list(rules.spelling), r"\b(ALTERNATIVES)\b")
+        self._keys = NameKeys(rules.spelling)
         self._aliases: dict[str, str] = {}
         for entry in entries:
             for name in (entry.label, *entry.alt_labels):
                 if self._aliases.setdefault(self._fold(name), entry.key) != entry.key:
                     raise MappingError(source, f"name {name!r} is given to both {self._aliases[self._fold(name)]!r} "
                                        f"and {entry.key!r}", f"organisations.{entry.key}.alt_labels")
-        self._offices = sorted(((self._fold(name), entry.key) for entry in entries if entry.field_offices
-                                for name in (entry.label, *entry.alt_labels)), key=lambda item: -len(item[0]))
+        offices = sorted(((self._fold(name), entry.key) for entry in entries if entry.field_offices
+                          for name in (entry.label, *entry.alt_labels)), key=lambda item: -len(item[0]))
+        self._office_ranks: dict[str, tuple[int, str, str]] = {}  # folded name -> (rank, name, key)
+        for rank, (alias, key) in enumerate(offices):
+            self._office_ranks.setdefault(alias, (rank, alias, key))
         self._learned: dict[str, str] = {}          # folded name -> key, learned in this run
         self._learned_acronyms: set[str] = set()
         self._spellings: dict[str, set[str]] = {}      # national body key -> spellings of its name
         self._nodes: dict[str, Organisation] = {}
+        self._keys_in_order: list[str] = []
 
     # -- construction -------------------------------------------------------------------
 
@@ -154,19 +158,18 @@ class OrganisationResolver:
 
     def organisations(self) -> list[Organisation]:
         """Every node resolved so far (parents of units included), by key."""
-        return [self._nodes[key] for key in sorted(self._nodes)]
+        if len(self._keys_in_order) != len(self._nodes):  # nodes are only ever added
+            self._keys_in_order = sorted(self._nodes)
+        return [self._nodes[key] for key in self._keys_in_order]
 
     # -- names -----------------------------------------------------------------------------
 
     def _plain(self, text: str) -> str:
-        plain = normalise_key(text)
-        if self._spelling is not None:
-            plain = self._spelling.sub(lambda m: self._rules.spelling[m.group(1)], plain)
-        return plain
+        return self._keys.plain(text)
 
     def _fold(self, text: str) -> str:
         """The comparison key of a name: _plain without "the"."""
-        return " ".join(word for word in self._plain(text).split() if word != "the")
+        return self._keys.fold(text)
 
     def _clean(self, surface: str) -> str:
         """The mention without role notes, leading role phrases, quotes and end punctuation."""
@@ -241,7 +244,8 @@ class OrganisationResolver:
         government = self._government_country(name, context)
         if government is not None:
             return self._government(government)
-        if self._refused(name) or self._plain(name) in self._rules.government_alone:
+        if self._refused(name) and not self._titled_with_country(place) \
+                or self._plain(name) in self._rules.government_alone:
             return None
         generic, body = self._national_body(name, place, context)
         if generic and (body is not None or acronym is None):
@@ -322,6 +326,14 @@ class OrganisationResolver:
         plain = self._plain(name)
         return any(pattern.search(plain) for pattern in self._rules.not_organisations)
 
+    def _titled_with_country(self, place: _Place) -> bool:
+        """ "Diaspora Network of Ghana": a description written as one body's name, every word
+        capitalised and its country after it, names that body."""
+        words = place.base.split()
+        return place.how == "suffix" and len(words) >= 2 and all(
+            word[:1].isupper() or self._plain(word) in self._rules.vocabulary for word in words) \
+            and words[0][:1].isupper() and words[-1][:1].isupper()
+
     def _compound(self, name: str, context: tuple[str, ...]) -> bool:
         """True for a list of organisations written as one mention ("IOM and UNDP")."""
         parts = [p for p in split_top_level(name, _SEPARATORS) if p.strip()]
@@ -338,12 +350,13 @@ class OrganisationResolver:
         """The office of "<organisation with field offices> <place>", or None."""
         words = re.sub(r"^(\S+)['’]s\s", r"\1 ", text).split()
         prefixes = [self._fold(" ".join(words[:end])) for end in range(len(words))]
-        for alias, key in self._offices:
-            if alias in prefixes[1:]:
-                rest = " ".join(words[prefixes.index(alias, 1):])
-                rest = re.sub(r"^(?:(?:country\s+)?(?:mission|office)\s+)?(?:in|to|for|of)\s+", "", rest, flags=re.IGNORECASE)
-                return self._office(key, rest)
-        return None
+        ranked = [self._office_ranks[prefix] for prefix in prefixes[1:] if prefix in self._office_ranks]
+        if not ranked:
+            return None
+        _, alias, key = min(ranked)  # the longest name of an organisation with offices
+        rest = " ".join(words[prefixes.index(alias, 1):])
+        rest = re.sub(r"^(?:(?:country\s+)?(?:mission|office)\s+)?(?:in|to|for|of)\s+", "", rest, flags=re.IGNORECASE)
+        return self._office(key, rest)
 
     def _office(self, parent_key: str, place: str) -> Organisation | None:
         """The unit of `parent_key` at "City, Country", "Country" or "office description, City"."""

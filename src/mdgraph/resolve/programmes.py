@@ -8,6 +8,7 @@ of the same programme printed twice in one document become one Programme.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from ..extract.dates import dropped_end, start_not_after_end
@@ -31,8 +32,16 @@ def programme_title(record: ProgrammeRecord) -> str:
     return UNTITLED_PREFIX + (first_sentence or record.document)
 
 
+_KEY_LENGTH = 90
+
+
 def programme_key(title: str) -> str:
-    return slugify(title, max_length=90)
+    """The title's slug; a longer one is cut and given a digest of the whole, so that two
+    titles sharing their first 90 characters ("X ... (phase 2)" and "X ...") stay two programmes."""
+    whole = slugify(title, max_length=len(title) + 1)
+    if len(whole) <= _KEY_LENGTH:
+        return whole
+    return f"{slugify(title, max_length=_KEY_LENGTH - 9)}-{hashlib.sha1(whole.encode()).hexdigest()[:8]}"
 
 
 def _add(links: list[Link], key: str, evidence: Evidence) -> None:

@@ -9,7 +9,9 @@ one it `yields` to (employment to labour mobility: the jobs of migrant workers a
 
 from __future__ import annotations
 
+import itertools
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +33,80 @@ _FOOTNOTE = re.compile(r"«[^»]*»|^\d+(?=[A-Za-z])|\[\d+\]")
 
 @dataclass(frozen=True)
 class _Cue:
-    """One keyword expression of a sector and what finding it is worth."""
+    """One keyword expression of a sector and what finding it is worth. `literals` are the
+    texts (case folded as by `case_blind`) one of which any match starts with, or None when
+    the expression gives none: a text without them is not searched."""
 
     sector: str
     pattern: re.Pattern[str]
     weight: int
+    literals: tuple[str, ...] | None = None
+
+    def may_match(self, case_blind_text: str) -> bool:
+        return self.literals is None or any(literal in case_blind_text for literal in self.literals)
+
+
+_METACHARACTERS = set("\\.^$*+?{}[]()|")
+_QUANTIFIERS = set("*+?{")
+
+
+def leading_literals(expression: str) -> tuple[str, ...] | None:
+    """The literal text each top-level alternative of a regular expression starts with, in
+    lower case ("health ?(professionals?|workers?)|public health" -> "health", "public
+    health"); None when an alternative starts with no such text (a group, a class, an escape)."""
+    alternatives, depth, start, index = [], 0, 0, 0
+    while index < len(expression):
+        char = expression[index]
+        if char == "\\":
+            index += 1
+        elif char == "[":  # to the end of the class: "[]...]", "[^]...]" and "\]" hold no end
+            index += 2 if expression[index + 1: index + 2] == "^" else 1
+            index += expression[index: index + 1] == "]"
+            while index < len(expression) and expression[index] != "]":
+                index += 2 if expression[index] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            alternatives.append(expression[start:index])
+            start = index + 1
+        index += 1
+    alternatives.append(expression[start:])
+    literals = []
+    for alternative in alternatives:
+        run = ""
+        for position, char in enumerate(alternative):
+            if char in _METACHARACTERS or not char.isascii():
+                if char in _QUANTIFIERS:  # "remittances?": the last letter may be missing
+                    run = run[:-1]
+                break
+            run += char
+        if not run:
+            return None
+        literals.append(run.lower())
+    return tuple(literals)
+
+
+class _CaseBlind(dict):
+    """A str.translate table giving each character the lower-case ASCII letter that it
+    matches in an expression compiled with re.IGNORECASE ("K" and the Kelvin sign: "k"), or
+    itself: a literal of `leading_literals` found in a text so translated is where a
+    case-blind match could start."""
+
+    def __missing__(self, code: int) -> int:
+        char = chr(code)
+        folded = next((ord(letter) for letter in string.ascii_lowercase if _LETTERS[letter].fullmatch(char)), code)
+        self[code] = folded
+        return folded
+
+
+_LETTERS = {letter: re.compile(re.escape(letter), re.IGNORECASE) for letter in string.ascii_lowercase}
+_CASE_BLIND = _CaseBlind()
+
+
+def case_blind(text: str) -> str:
+    return text.translate(_CASE_BLIND)
 
 
 class SectorResolver:
@@ -108,7 +179,7 @@ class SectorResolver:
                     pattern = re.compile(rf"\b(?:{rule['pattern']})\b", re.IGNORECASE)
                 except re.error as exc:
                     raise MappingError(source, f"not a valid regular expression: {exc}", where) from exc
-                cues.append(_Cue(sector, pattern, rule["weight"]))
+                cues.append(_Cue(sector, pattern, rule["weight"], leading_literals(rule["pattern"])))
         numbers: dict[str, Any] = {}
         for name in _NUMBERS:
             value = data.get(name)
@@ -187,12 +258,15 @@ class SectorResolver:
         """Sectors whose cues weigh at least `threshold` and a `relative` share of the
         heaviest sector's: a long text names many sectors in passing, few again and again."""
         title, description = fold(title), fold(description)
+        blind_title, blind_description = case_blind(title), case_blind(description)
         scores: dict[str, int] = {}
         supporting: dict[str, int] = {}         # what the cues of weight 1 add, once a stronger one is found
         best: dict[str, tuple[int, int]] = {}   # sector -> (score of its best cue, offset or -1 for the title)
         for cue in self._cues:
-            in_title = bool(title and cue.pattern.search(title))
-            hits = list(cue.pattern.finditer(description)) if description else []
+            in_title = bool(title and cue.may_match(blind_title) and cue.pattern.search(title))
+            # the first hit and how many, up to the cap, are all that count
+            hits = list(itertools.islice(cue.pattern.finditer(description), self._cap)) \
+                if description and cue.may_match(blind_description) else []
             score = cue.weight * (self._title_factor * in_title + bool(hits)) + max(0, min(len(hits), self._cap) - 1)
             if not score:
                 continue
