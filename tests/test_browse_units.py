@@ -16,7 +16,8 @@ from mdgraph.web.browse.programmes import facet_view, rows_csv
 from mdgraph.web.browse.resource_pages import kind_of
 from mdgraph.web.browse.security import CYTOSCAPE_STYLE, POLICY, policy_for, style_hash
 from mdgraph.web.browse.text import heat_level, highlight, safe_url, span, tally, year_of
-from mdgraph.web.browse.threew import axis_values, drill_filters, filterable, matrix
+from mdgraph.views.filters import filterable
+from mdgraph.web.browse.threew import drill_filters
 from mdgraph.web.browse.timeline import layout, year_position
 
 ID = "https://w3id.org/mdgraph/id/"
@@ -206,36 +207,6 @@ def test_legend(highest, expected):
 
 
 # -- 3W, facets, exports -----------------------------------------------------------------------
-
-ROWS = [
-    row("p1", countries=["md"], sectors=["health"], implementers=["iom"], funders=["eu"]),
-    row("p2", countries=["md", "al"], sectors=["health", "diaspora"], implementers=["undp"], partners=["iom"]),
-    row("p3", sectors=["health"], implementers=["iom"]),  # no country
-]
-
-
-def test_matrix_counts_programmes_per_pair():
-    table = matrix(ROWS, Filters(), "organisation", "sector")
-    assert table["counts"] == {("iom", "health"): 3, ("eu", "health"): 1, ("undp", "health"): 1,
-                               ("undp", "diaspora"): 1, ("iom", "diaspora"): 1}
-    assert [r.key for r in table["rows"]] == ["iom", "eu", "undp"]  # most programmes first, then by name
-    assert table["row_totals"]["iom"] == 3 and table["column_totals"]["health"] == 3 and table["total"] == 3
-    by_country = matrix(ROWS, Filters(), "country", "sector")
-    assert by_country["counts"][("md", "health")] == 2 and by_country["total"] == 2  # p3 has no country
-
-
-def test_matrix_follows_role_and_selected_values():
-    funders = matrix(ROWS, Filters(roles=("funder",)), "organisation", "sector")
-    assert funders["counts"] == {("eu", "health"): 1}
-    only_md = matrix(ROWS, Filters(countries=("md",)), "country", "organisation")
-    assert {r.key for r in only_md["rows"]} == {"md"}
-    assert axis_values(ROWS[1], "organisation", Filters(organisations=("iom",))) == {ref("organisation", "iom")}
-
-
-def test_matrix_refuses_one_axis_twice():
-    with pytest.raises(ValueError):
-        matrix(ROWS, Filters(), "sector", "sector")
-
 
 @pytest.mark.parametrize("filters, rows_axis, row_key, columns_axis, column_key, expected", [
     (Filters(), "organisation", "iom", "sector", "health", {"organisation": ["iom"], "sector": ["health"]}),

@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib import Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from mdgraph.errors import InputError, StoreError
+from mdgraph.extract.text import normalise_key
 from mdgraph.namespaces import MDG, instance_iri
 from mdgraph.store import open_store
-from mdgraph.views import Filters, Views, build_views
-from mdgraph.views.bitsets import encode
+from mdgraph.views import ROLES, Filters, Views, build_views
+from mdgraph.views.bitsets import encode, members
 from mdgraph.views.reader import fts_query
 
 DATA = Path(__file__).parent / "data" / "views" / "graph.trig"
@@ -141,6 +143,9 @@ def nonzero(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     return {facet: {k: n for k, n in values.items() if n} for facet, values in counts.items()}
 
 
+#: Every set of roles, each a filter the whole cube has a precomputed answer for.
+ROLE_SETS = [tuple(role for bit, role in enumerate(ROLES) if mask >> bit & 1) for mask in range(1, 8)]
+
 FILTERS = [
     Filters(),
     Filters(countries=("md",)),
@@ -148,15 +153,24 @@ FILTERS = [
     Filters(sectors=("health",)),
     Filters(organisations=("iom",)),
     Filters(organisations=("iom",), roles=("partner",)),
-    Filters(roles=("funder",)),
-    Filters(roles=("implementer", "partner")),
-    Filters(year=2015),
+    *(Filters(roles=roles) for roles in ROLE_SETS),
+    *(Filters(year=year) for year in range(2011, 2018)),  # the years any date names are 2012 to 2016
     Filters(year=2030),  # after every date: the open-ended programmes
     Filters(year=1990),
+    Filters(roles=("funder",), year=2015),
+    Filters(countries=("md",), roles=("implementer",)),
     Filters(countries=("md",), sectors=("health",), year=2014),
     Filters(organisations=("iom", "sdc"), sectors=("diaspora", "remittances")),
     Filters(countries=("zz",)),
 ]
+
+
+def in_served_order(cells) -> bool:
+    """Largest first, then by organisation, sector and country name (as resource ids order them)."""
+    def by_name(ref):
+        return normalise_key(ref.label), ref.iri
+    keys = [(-c.count, by_name(c.organisation), by_name(c.sector), by_name(c.country)) for c in cells]
+    return keys == sorted(keys)
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -231,10 +245,11 @@ def test_hostile_input_never_raises(views, text):
     assert isinstance(views.suggest(text), list)
 
 
-@pytest.mark.parametrize("ids", [[], [0], [1, 2, 3], [7, 8, 9, 64], list(range(0, 200, 3))])
+@pytest.mark.parametrize("ids", [[], [0], [1, 2, 3], [7, 8, 9, 64], list(range(0, 200, 3)), [5, 1, 3]])
 def test_bitsets_encode_sets_of_ids(ids):
     bits = int.from_bytes(encode(ids), "little")
     assert [i for i in range(bits.bit_length()) if bits >> i & 1] == sorted(ids)
+    assert members(bits) == sorted(ids)
 
 
 @pytest.mark.parametrize("tokens, prefix, expected", [
@@ -316,6 +331,7 @@ def test_programme_list_agrees_with_sparql(store, views, filters):
 @pytest.mark.parametrize("filters", FILTERS, ids=str)
 def test_three_w_cells_agree_with_sparql(store, views, filters):
     assert view_cells(views, filters) == sparql_cells(store, filters)
+    assert in_served_order(views.three_w(filters))
 
 
 def test_three_w_agrees_with_the_named_query(store, views):
@@ -337,6 +353,8 @@ def test_programme_rows_carry_roles_and_pages(views):
     pilot = next(row for row in rows if row.key == "md-labour-mobility-pilot")
     assert [r.key for r in pilot.implementers] == ["iom"] and [r.key for r in pilot.partners] == ["iom"]
     assert [r.key for r in pilot.countries] == ["al", "md"] and pilot.start == "2016" and pilot.end is None
+    assert pilot.as_dict()["implementers"] == ({"iri": str(instance_iri("organisation", "iom")), "kind": "organisation",
+                                                "key": "iom", "label": "International Organization for Migration"},)
     assert [row.key for row in views.programmes(Filters(), limit=2, offset=1)] == \
            [row.key for row in views.programmes(Filters())][1:3]
 
@@ -368,6 +386,10 @@ def test_rebuild_after_publish_changes_the_answers(tmp_path):
     views = Views.open(path)
     assert views.search("jmdi") and not views.search("OIM")
     assert views.stats().store_version == store.version()
+    for filters in FILTERS:  # fill what the views keep in memory, which the rebuild must replace
+        views.three_w(filters)
+        views.programmes(filters)
+        views.matrix(filters, "organisation", "sector")
 
     store.publish(changed_dataset())
     assert views.stats().store_version != store.version()  # stale until rebuilt
@@ -379,6 +401,9 @@ def test_rebuild_after_publish_changes_the_answers(tmp_path):
         assert view_facets(views, filters) == nonzero(sparql_facets(store, filters))
         assert view_cells(views, filters) == sparql_cells(store, filters)
         assert sorted(row.iri for row in views.programmes(filters)) == sparql_programmes(store, filters)
+        table = views.matrix(filters, "organisation", "sector")
+        assert (table.counts, table.row_totals, table.column_totals, table.total) == \
+            sparql_matrix(store, filters, "organisation", "sector")
     assert [path.name] == [p.name for p in tmp_path.iterdir()]  # no temporary files left
     views.close()
 
@@ -421,3 +446,157 @@ def test_three_w_limit_keeps_the_largest_cells_and_lists_programmes_by_title(vie
     assert all(list(c.programmes) == sorted(c.programmes, key=by_title.index) for c in cells)
     assert any(c.count > 1 for c in cells)
 
+
+# -- the whole cube under every single filter, on a larger random graph --------------------------
+
+SYNTHETIC = {
+    "country": {"md": "Moldova", "al": "Albania", "xk": "Kosovo", "ph": "Philippines", "ng": "Nigeria"},
+    "sector": {"health": "Health", "diaspora": "Diaspora engagement", "remittances": "Remittances",
+               "labour-mobility": "Labour mobility"},
+    "organisation": {"iom": "International Organization for Migration", "sdc": "Swiss Agency for Development",
+                     "undp": "United Nations Development Programme", "who": "World Health Organization",
+                     "ec": "European Commission", "ifad": "International Fund for Agricultural Development"},
+}
+WORDS = ["strengthening", "diaspora", "health", "labour", "mobility", "remittances", "youth", "return", "skills"]
+
+
+def synthetic_dataset(seed: int = 5, count: int = 90) -> rdflib.Dataset:
+    """Programmes with zero to three countries, zero to two sectors, one to three organisations
+    each in one to three roles, and every kind of dates: none, a start only (open-ended), an end
+    only (in no year), one year, several; titles in an order unrelated to their keys."""
+    rng = random.Random(seed)
+    dataset = rdflib.Dataset()
+    graph = dataset.graph(URIRef("https://w3id.org/mdgraph/graph/document/synthetic"))
+    for kind, labels in SYNTHETIC.items():
+        for key, label in labels.items():
+            graph.add((instance_iri(kind, key), RDF.type, MDG[kind.capitalize()]))
+            graph.add((instance_iri(kind, key), RDFS.label, Literal(label, lang="en")))
+    for number in range(count):
+        programme = instance_iri("programme", f"p{number}")
+        graph.add((programme, RDF.type, MDG.Programme))
+        graph.add((programme, RDFS.label, Literal(f"{' '.join(rng.sample(WORDS, 2))} {number}", lang="en")))
+        for country in rng.sample(sorted(SYNTHETIC["country"]), rng.choice([0, 1, 1, 2, 3])):
+            graph.add((programme, MDG.targetsCountry, instance_iri("country", country)))
+        for sector in rng.sample(sorted(SYNTHETIC["sector"]), rng.choice([0, 1, 1, 2])):
+            graph.add((programme, MDG.hasSector, instance_iri("sector", sector)))
+        for organisation in rng.sample(sorted(SYNTHETIC["organisation"]), rng.choice([1, 1, 2, 3])):
+            for role in rng.sample(sorted(ROLE_PROPERTIES), rng.choice([1, 1, 1, 2, 3])):
+                graph.add((programme, ROLE_PROPERTIES[role], instance_iri("organisation", organisation)))
+        start = rng.choice([None, *range(2008, 2016)])
+        end = rng.choice([None, start, start + rng.randint(1, 4)]) if start else rng.choice([None, 2012])
+        for prop, year in ((MDG.startDate, start), (MDG.endDate, end)):
+            if year is not None:
+                graph.add((programme, prop, Literal(str(year), datatype=XSD.gYear)))
+    return dataset
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    store = open_store("memory://")
+    store.publish(synthetic_dataset())
+    path = tmp_path_factory.mktemp("synthetic") / "views.sqlite"
+    build_views(store, path)
+    with Views.open(path) as opened:
+        yield store, opened
+    store.close()
+
+
+SINGLE_FILTERS = [
+    Filters(),
+    *(Filters(roles=roles) for roles in ROLE_SETS),
+    *(Filters(year=year) for year in (1990, *range(2007, 2021), 2030)),
+    *(Filters(**{facet: (key,)}) for facet, kind in (("countries", "country"), ("sectors", "sector"),
+                                                    ("organisations", "organisation")) for key in SYNTHETIC[kind]),
+    Filters(countries=("md", "al"), sectors=("health",)),
+    Filters(organisations=("iom",), year=2012),
+    Filters(roles=("partner", "funder"), year=2011),
+    Filters(countries=("xk",), roles=("funder",)),
+]
+
+
+@pytest.mark.parametrize("filters", SINGLE_FILTERS, ids=str)
+def test_the_whole_cube_under_any_filter_agrees_with_sparql(synthetic, filters):
+    store, views = synthetic
+    cells = views.three_w(filters)
+    assert view_cells(views, filters) == sparql_cells(store, filters)
+    assert in_served_order(cells)
+    assert views.three_w(filters, limit=7) == cells[:7]
+    by_title = {row.iri: place for place, row in enumerate(views.programmes(Filters()))}
+    assert all(list(c.programmes) == sorted(c.programmes, key=by_title.__getitem__) for c in cells)
+    assert sorted(row.iri for row in views.programmes(filters)) == sparql_programmes(store, filters)
+
+
+def test_the_synthetic_cube_has_cells_kept_in_part(synthetic):
+    """The random graph exercises what the precomputed answers are for: cells of several
+    programmes that a role or a year keeps only some of."""
+    _, views = synthetic
+    whole = {(c.organisation.key, c.sector.key, c.country.key): c.count for c in views.three_w()}
+    for filters in (Filters(roles=("funder",)), Filters(year=2012)):
+        narrowed = [c for c in views.three_w(filters)
+                    if c.count < whole[c.organisation.key, c.sector.key, c.country.key]]
+        assert any(c.count > 1 for c in narrowed)
+
+
+# -- the 3W matrix: two axes crossed, as the /3w page shows them -----------------------------------
+
+AXIS_PAIRS = [("organisation", "sector"), ("sector", "organisation"), ("organisation", "country"),
+              ("country", "sector")]
+
+
+def _axis_pattern(axis: str, variable: str, filters: Filters) -> str:
+    """The values of one 3W axis for ?p: only the selected ones of a filtered facet, and
+    organisations only in the selected roles."""
+    if axis == "organisation":
+        roles = filters.roles or tuple(ROLE_PROPERTIES)
+        properties = " ".join(f"<{ROLE_PROPERTIES[role]}>" for role in roles)
+        pattern = f"?p ?{variable}role ?{variable} . VALUES ?{variable}role {{ {properties} }}"
+        keys = filters.organisations
+    else:
+        pattern = f"?p {'mdg:targetsCountry' if axis == 'country' else 'mdg:hasSector'} ?{variable} ."
+        keys = filters.countries if axis == "country" else filters.sectors
+    return pattern + (_values(variable, axis, keys) if keys else "")
+
+
+def sparql_matrix(store, filters: Filters, rows: str, columns: str) -> tuple:
+    where = f"?p a mdg:Programme . {_patterns(filters)}"
+    down, across = _axis_pattern(rows, "r", filters), _axis_pattern(columns, "c", filters)
+    counts = {(_key(r), _key(c)): int(n) for r, c, n in store.query(
+        f"{PREFIXES}SELECT ?r ?c (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {where} {down} {across} }} GROUP BY ?r ?c").rows()}
+    totals = [{_key(value): int(n) for value, n in store.query(
+        f"{PREFIXES}SELECT ?{v} (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {where} {pattern} }} GROUP BY ?{v}").rows()}
+        for v, pattern in (("r", down), ("c", across))]
+    both = store.query(f"{PREFIXES}SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {where} {down} {across} }}").rows()
+    total = int(both[0][0])
+    return counts, *totals, total
+
+
+def by_size(refs, totals) -> bool:
+    keys = [(-totals[ref.key], ref.label.casefold(), ref.key) for ref in refs]
+    return keys == sorted(keys)
+
+
+@pytest.mark.parametrize("rows, columns", AXIS_PAIRS)
+@pytest.mark.parametrize("filters", SINGLE_FILTERS[::3] + [Filters(organisations=("iom", "sdc"), roles=("partner",)),
+                                                           Filters(countries=("zz",))], ids=str)
+def test_matrix_agrees_with_sparql(synthetic, filters, rows, columns):
+    store, views = synthetic
+    table = views.matrix(filters, rows, columns)
+    assert (table.counts, table.row_totals, table.column_totals, table.total) == \
+        sparql_matrix(store, filters, rows, columns)
+    for refs, totals in ((table.rows, table.row_totals), (table.columns, table.column_totals)):
+        assert set(totals) == {ref.key for ref in refs} and by_size(refs, totals)
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=str)
+def test_matrix_on_the_fixture_graph_agrees_with_sparql(store, views, filters):
+    for rows, columns in AXIS_PAIRS:
+        table = views.matrix(filters, rows, columns)
+        assert (table.counts, table.row_totals, table.column_totals, table.total) == \
+            sparql_matrix(store, filters, rows, columns)
+
+
+def test_matrix_axes_must_differ(views):
+    with pytest.raises(InputError, match="two different axes"):
+        views.matrix(Filters(), "sector", "sector")
+    with pytest.raises(InputError, match="two different axes"):
+        views.matrix(Filters(), "sector", "year")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import compress
 
 from .filters import ROLES, Filters
 
@@ -27,7 +28,18 @@ def encode(ids: Iterable[int]) -> bytes:
     return bytes(bits)
 
 
-def _union(sets: Iterable[int]) -> int:
+_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def members(bits: int) -> list[int]:
+    """The ids in a set, ascending: its binary digits turned into one byte per id and kept by
+    `compress`, so listing forty thousand ids costs about a millisecond, not a Python loop."""
+    flags = bin(bits)[:1:-1].encode("ascii").translate(_FLAGS)  # byte i is bit i
+    return list(compress(range(len(flags)), flags))
+
+
+def union(sets: Iterable[int]) -> int:
+    """The programmes in any of the sets."""
     result = 0
     for bits in sets:
         result |= bits
@@ -62,16 +74,24 @@ class FacetBits:
                 tables[facet][value] = number
         return bits
 
-    def year(self, year: int) -> int:
-        """Programmes running in `year`; after the last year any date names, the open-ended ones."""
+    def running(self, year: int) -> tuple[str, int] | None:
+        """Which precomputed set holds the programmes running in `year`: (YEAR, year); after
+        the last year any date names, (OPEN, 0), the open-ended ones; None before any date."""
         if year in self.years:
-            return self.years[year]
-        return self.open if self.years and year > max(self.years) else 0
+            return YEAR, year
+        return (OPEN, 0) if self.years and year > max(self.years) else None
+
+    def year(self, year: int) -> int:
+        """Programmes running in `year`."""
+        held = self.running(year)
+        if held is None:
+            return 0
+        return self.years[year] if held[0] == YEAR else self.open
 
     def organisation(self, number: int, role_mask: int) -> int:
         """Programmes in which the organisation has one of the roles (any role for mask 0)."""
         by_role = self.organisations.get(number, {})
-        return _union(bits for role, bits in by_role.items() if not role_mask or role & role_mask)
+        return union(bits for role, bits in by_role.items() if not role_mask or role & role_mask)
 
     def matching(self, filters: Filters, ids: Mapping[str, list[int]], skip: Iterable[str] = ()) -> int:
         """The programmes every facet of `filters` but those in `skip` keeps. `ids` holds the
@@ -79,17 +99,28 @@ class FacetBits:
         skip = set(skip)
         result = self.all
         if filters.countries and "country" not in skip:
-            result &= _union(self.countries.get(n, 0) for n in ids["country"])
+            result &= union(self.countries.get(n, 0) for n in ids["country"])
         if filters.sectors and "sector" not in skip:
-            result &= _union(self.sectors.get(n, 0) for n in ids["sector"])
+            result &= union(self.sectors.get(n, 0) for n in ids["sector"])
         if not skip & {"organisation", "role"}:
             if filters.organisations:
-                result &= _union(self.organisation(n, filters.role_mask) for n in ids["organisation"])
+                result &= union(self.organisation(n, filters.role_mask) for n in ids["organisation"])
             elif filters.roles:
-                result &= _union(self.roles.get(ROLES[r], 0) for r in filters.roles)
+                result &= union(self.roles.get(ROLES[r], 0) for r in filters.roles)
         if filters.year is not None and "year" not in skip:
             result &= self.year(filters.year)
         return result
+
+    def axis(self, facet: str, filters: Filters, ids: Mapping[str, list[int]]) -> dict[int, int]:
+        """The programmes of each value of a 3W axis (country, sector or organisation) as the
+        filters see it: only the selected values of a filtered facet, and an organisation only
+        in the selected roles (any role when none is)."""
+        if facet == "organisation":
+            chosen: Iterable[int] = ids[facet] if filters.organisations else self.organisations
+            return {n: self.organisation(n, filters.role_mask) for n in chosen}
+        table = self.countries if facet == "country" else self.sectors
+        chosen = ids[facet] if (filters.countries if facet == "country" else filters.sectors) else table
+        return {n: table.get(n, 0) for n in chosen}
 
     def counts(self, facet: str, filters: Filters, ids: Mapping[str, list[int]]) -> dict[int, int]:
         """Programmes per value of `facet` given the other facets' filters (zero counts left out).
@@ -99,7 +130,7 @@ class FacetBits:
             if facet == "organisation":
                 sets = {n: self.organisation(n, filters.role_mask) for n in self.organisations}
             elif filters.organisations:
-                sets = {bit: _union(self.organisations.get(n, {}).get(bit, 0) for n in ids["organisation"])
+                sets = {bit: union(self.organisations.get(n, {}).get(bit, 0) for n in ids["organisation"])
                         for bit in ROLES.values()}
             else:
                 sets = self.roles

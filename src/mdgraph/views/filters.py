@@ -26,6 +26,12 @@ _KEY = re.compile(r"[a-z0-9][a-z0-9._~-]{0,199}")
 _YEAR = re.compile(r"\d{4}")
 
 
+def filterable(key: str) -> bool:
+    """Whether a resource key can be a filter value (not so for the IRI that stands as the key
+    of a resource outside mdgraph's IRIs)."""
+    return _KEY.fullmatch(key) is not None
+
+
 def _keys(parameter: str, values: Iterable[str]) -> tuple[str, ...]:
     keys = sorted({value.strip().lower() for value in values if value and value.strip()})
     if len(keys) > MAX_VALUES:

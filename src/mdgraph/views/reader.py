@@ -1,8 +1,13 @@
 """Answer search, facet, programme-list and 3W questions from the views file.
 
 Search is FTS5 (exact names, then names starting with the text, then bm25 over names, then
-over descriptions); facet counts are bitset arithmetic (bitsets.py); programme lists and 3W
-cells are indexed SQL over the link tables and the precomputed cells.
+over descriptions). Facet counts, the programmes a filter keeps and the 3W matrix are bitset
+arithmetic (bitsets.py). The whole 3W cube and its slices by role or year are precomputed
+(cube.py); other filters of the cube group its rows in SQL.
+
+What a list or the cube shows is read once per file and kept: the programme rows and the
+unfiltered cube, as named tuples (records.py); a list of forty thousand programmes is then a
+bitset and a list of references, the whole cube a copy of a list.
 
 A Views object holds one read-only connection. Before each question it checks whether the
 file was replaced (a publish in this or another process) and then reopens it, so a running
@@ -22,9 +27,11 @@ from typing import Self
 from ..errors import InputError, StoreError
 from ..extract.text import normalise_key
 from ..namespaces import KINDS, MDG
-from .bitsets import FacetBits
-from .filters import ROLES, Filters
-from .records import Cell, FacetValue, Hit, ProgrammeRow, Ref, ViewStats
+from . import cube
+from .bitsets import ROLE, FacetBits, members, union
+from .cube import Slice
+from .filters import ROLES, Filters, filterable
+from .records import Cell, FacetValue, Hit, Matrix, ProgrammeRow, Ref, ViewStats
 from .writer import FIELDS, SCHEMA_VERSION
 
 __all__ = ["Views", "fts_query"]
@@ -37,8 +44,12 @@ MAX_LIMIT = 200
 WEIGHTS = (10.0, 8.0, 1.0)
 _ROLE_LABELS = {"implementer": "Implementer", "funder": "Funder", "partner": "Partner"}
 _ROLE_IRIS = {"implementer": str(MDG.implementedBy), "funder": str(MDG.fundedBy), "partner": str(MDG.hasPartner)}
+#: The axes of the 3W cube, as facets.
+AXES = ("organisation", "sector", "country")
 _KIND_ORDER = {kind: index for index, kind in enumerate(("country", "organisation", "sector", "programme", "document"))}
 _OPEN_END = 9999
+_BATCH = 8192
+ALL_ROLES = sum(ROLES.values())
 NO_FILTERS = Filters()
 
 
@@ -125,6 +136,12 @@ class Views:
         other facets' filters (selected values always listed, even when the count is 0)."""
         return self._current().facets(filters)
 
+    def matrix(self, filters: Filters, rows: str, columns: str) -> Matrix:
+        """Two of the 3W axes (organisation, sector, country) crossed: how many of the
+        programmes the filters keep have each pair of values; what the /3w page shows, and
+        what its cells drill down to in the programme list."""
+        return self._current().matrix(filters, rows, columns)
+
     def three_w(self, filters: Filters = NO_FILTERS, limit: int | None = None) -> list[Cell]:
         """Organisation x sector x country cells with their programmes (in title order), largest
         first; `limit` keeps the largest. Filters on country, sector and organisation keep only
@@ -150,8 +167,11 @@ class _Snapshot:
         self._lock = threading.Lock()
         self._refs = refs
         self._by_key = {(ref.kind, ref.key): number for number, ref in refs.items()}
-        self._programme_iris: dict[int, str] | None = None
         self._facet_bits: FacetBits | None = None
+        self._cache_lock = threading.RLock()
+        self._iris: list[str] | None = None
+        self._rows_by_id: list[ProgrammeRow | None] | None = None
+        self._cells: tuple[Cell, ...] | None = None
 
     @classmethod
     def open(cls, path: Path) -> _Snapshot:
@@ -189,10 +209,6 @@ class _Snapshot:
 
     def _ids(self, kind: str, keys: Iterable[str]) -> list[int]:
         return [number for key in keys if (number := self._by_key.get((kind, key))) is not None]
-
-    def _load_programme_iris(self) -> dict[int, str]:
-        self._programme_iris = dict(self._rows("SELECT id, iri FROM resource WHERE kind = 'programme'"))
-        return self._programme_iris
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -266,38 +282,6 @@ class _Snapshot:
 
     # -- programmes and facets -------------------------------------------------------------------
 
-    def _conditions(self, filters: Filters) -> tuple[list[str], list]:
-        """SQL conditions on the programme table for `filters` (the semantics of FacetBits.matching)."""
-        clauses: list[str] = []
-        params: list = []
-        for facet, keys in (("country", filters.countries), ("sector", filters.sectors)):
-            if keys:
-                ids = self._ids(facet, keys)
-                clauses.append(f"programme.id IN (SELECT programme FROM programme_{facet} WHERE {facet} IN ({_marks(ids)}))")
-                params += ids
-        if filters.organisations:
-            inner, inner_params = self._organisation_conditions(filters)
-            clauses.append(f"programme.id IN (SELECT programme FROM programme_organisation WHERE {' AND '.join(inner)})")
-            params += inner_params
-        elif filters.roles:
-            clauses.append("(programme.roles & ?) != 0")  # anyone in one of the roles: the programme's mask
-            params.append(filters.role_mask)
-        if filters.year is not None:
-            clauses.append(f"programme.start_year <= ? AND coalesce(programme.end_year, {_OPEN_END}) >= ?")
-            params += [filters.year, filters.year]
-        return clauses, params
-
-    def _organisation_conditions(self, filters: Filters) -> tuple[list[str], list]:
-        clauses, params = [], []
-        if filters.organisations:
-            ids = self._ids("organisation", filters.organisations)
-            clauses.append(f"organisation IN ({_marks(ids)})")
-            params += ids
-        if filters.roles:
-            clauses.append("(roles & ?) != 0")
-            params.append(filters.role_mask)
-        return clauses, params
-
     def _bits(self) -> FacetBits:
         if self._facet_bits is None:
             self._facet_bits = FacetBits.from_rows(self._rows("SELECT facet, value, role, bits FROM facet_bits"))
@@ -311,33 +295,11 @@ class _Snapshot:
         return self._bits().matching(filters, self._selected(filters)).bit_count()
 
     def programmes(self, filters: Filters, limit: int | None, offset: int) -> list[ProgrammeRow]:
-        clauses, params = self._conditions(filters)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._rows(
-            f"SELECT programme.id, r.iri, r.key, r.label, programme.start, programme.end FROM programme "
-            f"JOIN resource r ON r.id = programme.id{where} ORDER BY programme.id LIMIT ? OFFSET ?",
-            [*params, -1 if limit is None else max(limit, 0), max(offset, 0)],
-        )
-        if not rows:
-            return []
-        numbers = json.dumps([row[0] for row in rows])
-        links: dict[int, dict[str, list[Ref]]] = {row[0]: {} for row in rows}
-        for facet in ("country", "sector"):
-            for programme, value in self._rows(
-                    f"SELECT programme, {facet} FROM programme_{facet} "
-                    f"WHERE programme IN (SELECT value FROM json_each(?)) ORDER BY programme, {facet}", [numbers]):
-                links[programme].setdefault(facet, []).append(self._refs[value])
-        for programme, organisation, mask in self._rows(
-                "SELECT programme, organisation, roles FROM programme_organisation "
-                "WHERE programme IN (SELECT value FROM json_each(?)) ORDER BY programme, organisation", [numbers]):
-            for role, bit in ROLES.items():
-                if mask & bit:
-                    links[programme].setdefault(role, []).append(self._refs[organisation])
-        return [
-            ProgrammeRow(iri, key, label, start, end,
-                         *(tuple(links[number].get(name, ())) for name in ("country", "sector", *ROLES)))
-            for number, iri, key, label, start, end in rows
-        ]
+        numbers = members(self._bits().matching(filters, self._selected(filters)))
+        start = max(offset, 0)
+        chosen = numbers[start:] if limit is None else numbers[start:start + max(limit, 0)]
+        rows = self._programme_rows()
+        return [rows[number] for number in chosen]
 
     def facets(self, filters: Filters) -> dict[str, list[FacetValue]]:
         bits, selected = self._bits(), self._selected(filters)
@@ -368,7 +330,42 @@ class _Snapshot:
 
     # -- the 3W cube -------------------------------------------------------------------------------
 
+    def matrix(self, filters: Filters, rows: str, columns: str) -> Matrix:
+        """Counts as bitset intersections: one AND and popcount per pair of values."""
+        if rows == columns or {rows, columns} - set(AXES):
+            raise InputError(f"rows and columns must be two different axes of {', '.join(AXES)}, "
+                             f"got {rows!r} and {columns!r}")
+        bits, selected = self._bits(), self._selected(filters)
+        kept = bits.matching(filters, selected)
+        down, across = (self._axis(bits, axis, filters, selected, kept) for axis in (rows, columns))
+        counts = {(row.key, column.key): count for row, row_bits in down.items()
+                  for column, column_bits in across.items() if (count := (row_bits & column_bits).bit_count())}
+        row_totals, column_totals = ({ref.key: found.bit_count() for ref, found in axis.items()}
+                                     for axis in (down, across))
+        both = union(down.values()) & union(across.values())
+        return Matrix(_by_size(down, row_totals), _by_size(across, column_totals), counts, row_totals, column_totals,
+                      both.bit_count())
+
+    def _axis(self, bits: FacetBits, facet: str, filters: Filters, selected: dict[str, list[int]],
+              kept: int) -> dict[Ref, int]:
+        """The kept programmes of each value of an axis that has some, by Ref."""
+        programmes = {self._refs[n]: found & kept for n, found in bits.axis(facet, filters, selected).items()
+                      if n in self._refs}
+        return {ref: found for ref, found in programmes.items() if found and filterable(ref.key)}
+
     def three_w(self, filters: Filters, limit: int | None) -> list[Cell]:
+        """The whole cube and its slices come from memory and cube_slice; filters that combine
+        a role or year with a dimension, or a role with a year, group the cube rows in SQL."""
+        limit = None if limit is None else max(limit, 0)
+        mask = 0 if filters.role_mask == ALL_ROLES else filters.role_mask  # all roles: every cube row
+        if filters.year is None and not mask:
+            return self._cube_cells(filters, limit)
+        if not (filters.countries or filters.sectors or filters.organisations) and (filters.year is None or not mask):
+            chosen = self._slice(ROLE, mask) if mask else self._year_slice(filters.year)
+            return chosen.cells(self._cube(), limit, self._programme_iris()) if chosen else []
+        return self._grouped(filters, mask, limit)
+
+    def _dimensions(self, filters: Filters) -> tuple[list[str], list[int]]:
         clauses, params = [], []
         for facet, keys in (("country", filters.countries), ("sector", filters.sectors),
                             ("organisation", filters.organisations)):
@@ -376,32 +373,104 @@ class _Snapshot:
                 ids = self._ids(facet, keys)
                 clauses.append(f"{facet} IN ({_marks(ids)})")
                 params += ids
-        limit_sql = -1 if limit is None else max(limit, 0)
-        if filters.year is None and len(filters.roles) <= 1:
-            rows = self._rows(
-                f"SELECT organisation, sector, country, count, programmes FROM cell "
-                f"WHERE {' AND '.join(['roles = ?', *clauses])} ORDER BY rank LIMIT ?",
-                [filters.role_mask, *params, limit_sql])
-            return [self._cell(*row) for row in rows]
-        if filters.roles:
+        return clauses, params
+
+    def _cube_cells(self, filters: Filters, limit: int | None) -> list[Cell]:
+        """Cells of the unfiltered cube, those of the selected countries, sectors and organisations."""
+        cells = self._cube()
+        clauses, params = self._dimensions(filters)
+        if not clauses:
+            return list(cells[:limit])
+        ranks = self._rows(f"SELECT rank FROM cell WHERE {' AND '.join(clauses)} ORDER BY rank LIMIT ?",
+                           [*params, -1 if limit is None else limit])
+        return [cells[rank] for (rank,) in ranks]
+
+    def _year_slice(self, year: int) -> Slice | None:
+        held = self._bits().running(year)
+        return self._slice(*held) if held else None
+
+    def _slice(self, facet: str, value: int) -> Slice | None:
+        rows = self._rows("SELECT ranks, partial, offsets, members FROM cube_slice WHERE facet = ? AND value = ?",
+                          [facet, value])
+        return Slice.from_blobs(*rows[0]) if rows else None
+
+    def _grouped(self, filters: Filters, mask: int, limit: int | None) -> list[Cell]:
+        clauses, params = self._dimensions(filters)
+        if mask:
             clauses.append("(roles & ?) != 0")
-            params.append(filters.role_mask)
+            params.append(mask)
         if filters.year is not None:
             clauses.append(f"start_year <= ? AND coalesce(end_year, {_OPEN_END}) >= ?")
             params += [filters.year, filters.year]
         rows = self._rows(
-            "SELECT organisation, sector, country, COUNT(*), GROUP_CONCAT(programme) FROM cube"
+            "SELECT organisation, sector, country, GROUP_CONCAT(programme) FROM cube"
             f"{' WHERE ' + ' AND '.join(clauses) if clauses else ''} GROUP BY organisation, sector, country "
             "ORDER BY COUNT(*) DESC, organisation, sector, country LIMIT ?",
-            [*params, limit_sql],
+            [*params, -1 if limit is None else limit],
         )
-        return [self._cell(o, s, c, count, ",".join(map(str, sorted(map(int, members.split(","))))))
-                for o, s, c, count, members in rows]
+        refs, iris = self._refs, self._programme_iris()
+        cells = []
+        for organisation, sector, country, programmes in rows:
+            kept = sorted(map(int, programmes.split(",")))
+            cells.append(Cell(refs[organisation], refs[sector], refs[country], len(kept),
+                              tuple(map(iris.__getitem__, kept))))
+        return cells
 
-    def _cell(self, organisation: int, sector: int, country: int, count: int, members: str) -> Cell:
-        refs, iris = self._refs, self._programme_iris or self._load_programme_iris()
-        return Cell(refs[organisation], refs[sector], refs[country], count,
-                    tuple(iris[int(number)] for number in members.split(",")))
+    # -- what is read once per file: programme IRIs and rows, the unfiltered cube -------------------
+
+    def _programme_iris(self) -> list[str]:
+        """Programme IRIs by id ('' at the ids of other resources)."""
+        with self._cache_lock:
+            if self._iris is None:
+                found = self._rows("SELECT id, iri FROM resource WHERE kind = 'programme'")
+                iris = [""] * (max((number for number, _ in found), default=0) + 1)
+                for number, iri in found:
+                    iris[number] = iri
+                self._iris = iris
+            return self._iris
+
+    def _programme_rows(self) -> list[ProgrammeRow | None]:
+        """Every programme row by id, built once: a list of thousands of programmes is then a
+        bitset and a list of references. Read in batches, so building it needs little more
+        memory than it keeps; rows that link to the same resources share one tuple of them."""
+        with self._cache_lock:
+            if self._rows_by_id is None:
+                iris = self._programme_iris()
+                shared = _SharedRefs(self._refs)
+                rows: list[ProgrammeRow | None] = [None] * len(iris)
+                for first in range(0, len(iris), _BATCH):
+                    for number, key, label, start, end, *links in self._rows(
+                            "SELECT p.id, r.key, r.label, p.start, p.end, p.countries, p.sectors, p.implementers, "
+                            "p.funders, p.partners FROM programme p JOIN resource r ON r.id = p.id "
+                            "WHERE p.id >= ? AND p.id < ?", [first, first + _BATCH]):
+                        rows[number] = ProgrammeRow(iris[number], key, label, start, end,
+                                                    *map(shared.__getitem__, links))
+                self._rows_by_id = rows
+            return self._rows_by_id
+
+    def _cube(self) -> tuple[Cell, ...]:
+        """The unfiltered cube in served order, built once."""
+        with self._cache_lock:
+            if self._cells is None:
+                blobs = self._rows("SELECT organisations, sectors, countries, offsets, members FROM cube_whole")
+                self._cells = cube.whole(blobs[0], self._refs.__getitem__, self._programme_iris()) if blobs else ()
+            return self._cells
+
+
+class _SharedRefs(dict):
+    """Encoded resource ids -> the tuple of their Refs, made on first use."""
+
+    def __init__(self, refs: dict[int, Ref]) -> None:
+        super().__init__()
+        self._ref = refs.__getitem__
+
+    def __missing__(self, blob: bytes) -> tuple[Ref, ...]:
+        value = self[blob] = tuple(map(self._ref, cube.decode(blob)))
+        return value
+
+
+def _by_size(axis: dict[Ref, int], totals: dict[str, int]) -> tuple[Ref, ...]:
+    return tuple(sorted(axis, key=lambda ref: (-totals[ref.key], ref.label.casefold(), ref.key)))
 
 
 def _excerpt(text: str, width: int = 200) -> str:

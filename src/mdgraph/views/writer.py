@@ -1,8 +1,9 @@
 """Build the views from the published graph: three SPARQL SELECTs in, one SQLite file out.
 
-What it holds: resources and their names (with an FTS5 index), programmes with their link
-tables, the 3W cube and its cells precomputed for any role and each role, and the programme
-sets of every facet value (bitsets.py).
+What it holds: resources and their names (with an FTS5 index), programmes with the ids of
+everything they link to, the 3W cube (its rows, for any filter; its cells in served order, as
+arrays, with a slice for each role set and each year: cube.py), and the programme sets of
+every facet value (bitsets.py).
 
 The file is written beside its final path and moved into place with os.replace, so readers
 always open a complete file that matches one published graph (its store version is recorded).
@@ -28,14 +29,12 @@ from ..errors import StoreError
 from ..extract.text import normalise_key
 from ..namespaces import KINDS, MDG, MDGID
 from ..store import GraphStore
-from . import bitsets
+from . import bitsets, cube
 from .filters import ROLES
 from .records import ViewStats
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 FIELDS = ("label", "alt", "description")
-#: Role masks the 3W cells are precomputed for: any role, then each role alone.
-CELL_ROLES = (0, *ROLES.values())
 
 _PREFIXES = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -90,26 +89,22 @@ CREATE TABLE name(id INTEGER PRIMARY KEY, resource INTEGER NOT NULL, field INTEG
 CREATE INDEX name_by_norm ON name(norm, resource, field) WHERE field < 2;
 CREATE VIRTUAL TABLE name_fts USING fts5({", ".join(FIELDS)}, content='',
     tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
-CREATE TABLE programme(id INTEGER PRIMARY KEY, start TEXT, end TEXT, start_year INTEGER, end_year INTEGER,
-                       roles INTEGER NOT NULL);
-CREATE TABLE programme_country(country INTEGER, programme INTEGER, PRIMARY KEY(country, programme)) WITHOUT ROWID;
-CREATE INDEX programme_country_by_programme ON programme_country(programme, country);
-CREATE TABLE programme_sector(sector INTEGER, programme INTEGER, PRIMARY KEY(sector, programme)) WITHOUT ROWID;
-CREATE INDEX programme_sector_by_programme ON programme_sector(programme, sector);
-CREATE TABLE programme_organisation(organisation INTEGER, programme INTEGER, roles INTEGER NOT NULL,
-                                    PRIMARY KEY(organisation, programme)) WITHOUT ROWID;
-CREATE INDEX programme_organisation_by_programme ON programme_organisation(programme, organisation, roles);
+CREATE TABLE programme(id INTEGER PRIMARY KEY, start TEXT, end TEXT, countries BLOB NOT NULL, sectors BLOB NOT NULL,
+                       implementers BLOB NOT NULL, funders BLOB NOT NULL, partners BLOB NOT NULL);
 CREATE TABLE cube(organisation INTEGER, sector INTEGER, country INTEGER, programme INTEGER,
                   roles INTEGER NOT NULL, start_year INTEGER, end_year INTEGER,
                   PRIMARY KEY(organisation, sector, country, programme)) WITHOUT ROWID;
 CREATE INDEX cube_by_sector ON cube(sector, country);
 CREATE INDEX cube_by_country ON cube(country, sector);
-CREATE TABLE cell(rank INTEGER PRIMARY KEY, roles INTEGER NOT NULL, organisation INTEGER, sector INTEGER,
-                  country INTEGER, count INTEGER NOT NULL, programmes TEXT NOT NULL);
-CREATE INDEX cell_by_roles ON cell(roles);
-CREATE INDEX cell_by_organisation ON cell(roles, organisation);
-CREATE INDEX cell_by_sector ON cell(roles, sector);
-CREATE INDEX cell_by_country ON cell(roles, country);
+CREATE TABLE cell(rank INTEGER PRIMARY KEY, organisation INTEGER NOT NULL, sector INTEGER NOT NULL,
+                  country INTEGER NOT NULL);
+CREATE INDEX cell_by_organisation ON cell(organisation);
+CREATE INDEX cell_by_sector ON cell(sector);
+CREATE INDEX cell_by_country ON cell(country);
+CREATE TABLE cube_whole(organisations BLOB NOT NULL, sectors BLOB NOT NULL, countries BLOB NOT NULL,
+                        offsets BLOB NOT NULL, members BLOB NOT NULL);
+CREATE TABLE cube_slice(facet TEXT NOT NULL, value INTEGER NOT NULL, ranks BLOB NOT NULL, partial BLOB NOT NULL,
+                        offsets BLOB NOT NULL, members BLOB NOT NULL, PRIMARY KEY(facet, value));
 CREATE TABLE facet_bits(facet TEXT NOT NULL, value INTEGER NOT NULL, role INTEGER NOT NULL, bits BLOB NOT NULL,
                         PRIMARY KEY(facet, value, role)) WITHOUT ROWID;
 """
@@ -262,24 +257,7 @@ def _write(connection: sqlite3.Connection, resources: dict[str, _Resource],
         ((number, *(text if field_index == column else None for column in range(len(FIELDS))))
          for number, _, field_index, text, _ in names),
     )
-    spans = {iri: _span(p) for iri, p in programmes.items()}
-    connection.executemany("INSERT INTO programme VALUES (?, ?, ?, ?, ?, ?)",
-                           ((ids[iri], *span, _mask(programmes[iri])) for iri, span in spans.items()))
-    countries = [(ids[c], ids[p]) for p, prog in programmes.items() for c in prog.links["country"]]
-    sectors = [(ids[s], ids[p]) for p, prog in programmes.items() for s in prog.links["sector"]]
-    organisations = [(ids[o], ids[p], mask) for p, prog in programmes.items() for o, mask in prog.roles.items()]
-    connection.executemany("INSERT INTO programme_country VALUES (?, ?)", countries)
-    connection.executemany("INSERT INTO programme_sector VALUES (?, ?)", sectors)
-    connection.executemany("INSERT INTO programme_organisation VALUES (?, ?, ?)", organisations)
-    cube = [
-        (ids[o], ids[s], ids[c], ids[p], mask, spans[p][2], spans[p][3])
-        for p, prog in programmes.items() for o, mask in prog.roles.items()
-        for s in prog.links["sector"] for c in prog.links["country"]
-    ]
-    connection.executemany("INSERT INTO cube VALUES (?, ?, ?, ?, ?, ?, ?)", cube)
-    connection.executemany("INSERT INTO cell VALUES (NULL, ?, ?, ?, ?, ?, ?)", _cells(cube))
-    connection.executemany("INSERT INTO facet_bits VALUES (?, ?, ?, ?)",
-                           _facet_bits(spans, countries, sectors, organisations, ids))
+    counts = _write_programmes(connection, programmes, ids)
     connection.execute("INSERT INTO name_fts(name_fts) VALUES ('optimize')")
     connection.execute("ANALYZE")
     kinds = defaultdict(int)
@@ -287,56 +265,81 @@ def _write(connection: sqlite3.Connection, resources: dict[str, _Resource],
         kinds[resource.kind] += 1
     return {
         "programmes": kinds["programme"], "organisations": kinds["organisation"], "countries": kinds["country"],
-        "sectors": kinds["sector"], "documents": kinds["document"], "names": len(names),
-        "links": len(countries) + len(sectors) + len(organisations), "cube_rows": len(cube),
-        "cells": len({row[:3] for row in cube}),
+        "sectors": kinds["sector"], "documents": kinds["document"], "names": len(names), **counts,
     }
 
 
-def _facet_bits(spans: dict[str, tuple], countries: list[tuple[int, int]], sectors: list[tuple[int, int]],
-                organisations: list[tuple[int, int, int]], ids: dict[str, int]) -> Iterator[tuple]:
+def _write_programmes(connection: sqlite3.Connection, programmes: dict[str, _Programme],
+                      ids: dict[str, int]) -> dict[str, int]:
+    """The programme rows, the 3W cube (rows, cells and slices) and the facet bitsets."""
+    spans = {ids[iri]: _span(p) for iri, p in programmes.items()}
+    years, open_ended = _running(spans)
+    links = {ids[iri]: _links(p, ids) for iri, p in programmes.items()}
+    connection.executemany("INSERT INTO programme VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           ((number, start, end, *map(cube.encode, _row_links(*links[number])))
+                            for number, (start, end, _, _) in spans.items()))
+    roles = {(organisation, programme): mask for programme, (_, _, by_role) in links.items()
+             for organisation, mask in by_role.items()}
+    rows = [
+        (organisation, sector, country, programme, mask, spans[programme][2], spans[programme][3])
+        for programme, (countries, sectors, by_role) in links.items() for organisation, mask in by_role.items()
+        for sector in sectors for country in countries
+    ]
+    connection.executemany("INSERT INTO cube VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    cells = cube.ranked(row[:4] for row in rows)
+    connection.executemany("INSERT INTO cell VALUES (?, ?, ?, ?)", ((rank, *key) for rank, (key, _) in enumerate(cells)))
+    connection.execute("INSERT INTO cube_whole VALUES (?, ?, ?, ?, ?)", cube.whole_blobs(cells))
+    connection.executemany("INSERT INTO cube_slice VALUES (?, ?, ?, ?, ?, ?)",
+                           ((facet, value, *chosen.blobs())
+                            for facet, value, chosen in cube.slices(cells, roles, years, open_ended)))
+    connection.executemany("INSERT INTO facet_bits VALUES (?, ?, ?, ?)", _facet_bits(links, years, open_ended))
+    linked = sum(len(countries) + len(sectors) + len(by_role) for countries, sectors, by_role in links.values())
+    return {"links": linked, "cube_rows": len(rows), "cells": len(cells)}
+
+
+def _links(programme: _Programme, ids: dict[str, int]) -> tuple[list[int], list[int], dict[int, int]]:
+    """Ids of the programme's countries and sectors, and its organisations with their role masks, by id."""
+    countries, sectors = (sorted(ids[iri] for iri in programme.links[kind]) for kind in ("country", "sector"))
+    return countries, sectors, dict(sorted((ids[iri], mask) for iri, mask in programme.roles.items()))
+
+
+def _row_links(countries: list[int], sectors: list[int], by_role: dict[int, int]) -> list[list[int]]:
+    """What a programme row lists, as ids: countries, sectors, then the organisations in each role."""
+    return [countries, sectors, *([organisation for organisation, mask in by_role.items() if mask & bit]
+                                  for bit in ROLES.values())]
+
+
+def _running(spans: dict[int, tuple]) -> tuple[dict[int, range], set[int]]:
+    """The years each programme runs in, and the open-ended programmes. A programme with a
+    start and no end runs up to the last year any date names (and past it: the open-ended
+    set); one without a start runs in no year, as in queries/programmes-in-year.rq."""
+    last_year = max((year for *_, start, end in spans.values() for year in (start, end) if year is not None), default=0)
+    years = {number: range(start, (max(last_year, start) if end is None else end) + 1)
+             for number, (_, _, start, end) in spans.items() if start is not None}
+    open_ended = {number for number, (_, _, start, end) in spans.items() if start is not None and end is None}
+    return years, open_ended
+
+
+def _facet_bits(links: dict[int, tuple], years: dict[int, range], open_ended: set[int]) -> Iterator[tuple]:
     """The programme sets of bitsets.FacetBits: (facet, value, role bit, bits)."""
     members: dict[tuple[str, int, int], list[int]] = defaultdict(list)
-    for value, programme in countries:
-        members[bitsets.COUNTRY, value, 0].append(programme)
-    for value, programme in sectors:
-        members[bitsets.SECTOR, value, 0].append(programme)
-    for organisation, programme, mask in organisations:
-        for bit in ROLES.values():
-            if mask & bit:
-                members[bitsets.ORGANISATION, organisation, bit].append(programme)
-                members[bitsets.ROLE, bit, 0].append(programme)
-    years = [year for *_, start, end in spans.values() for year in (start, end) if year is not None]
-    last_year = max(years, default=0)
-    for iri, (_, _, start, end) in spans.items():
-        members[bitsets.ALL, 0, 0].append(ids[iri])
-        if start is None:
-            continue  # a programme without a start is in no year, as in queries/programmes-in-year.rq
-        if end is None:
-            members[bitsets.OPEN, 0, 0].append(ids[iri])
-        for year in range(start, (max(last_year, start) if end is None else end) + 1):
-            members[bitsets.YEAR, year, 0].append(ids[iri])
+    for programme, (countries, sectors, by_role) in links.items():
+        members[bitsets.ALL, 0, 0].append(programme)
+        for country in countries:
+            members[bitsets.COUNTRY, country, 0].append(programme)
+        for sector in sectors:
+            members[bitsets.SECTOR, sector, 0].append(programme)
+        for organisation, mask in by_role.items():
+            for bit in ROLES.values():
+                if mask & bit:
+                    members[bitsets.ORGANISATION, organisation, bit].append(programme)
+                    members[bitsets.ROLE, bit, 0].append(programme)
+    for programme, running in years.items():
+        for year in running:
+            members[bitsets.YEAR, year, 0].append(programme)
+    members[bitsets.OPEN, 0, 0] = list(open_ended)
     for (facet, value, role), programmes in members.items():
         yield facet, value, role, bitsets.encode(set(programmes))
-
-
-def _mask(programme: _Programme) -> int:
-    mask = 0
-    for bits in programme.roles.values():
-        mask |= bits
-    return mask
-
-
-def _cells(cube: list[tuple]) -> Iterator[tuple]:
-    """3W cells for each of CELL_ROLES, largest first: (roles, organisation, sector, country,
-    count, programme ids in title order)."""
-    for roles in CELL_ROLES:
-        cells: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-        for organisation, sector, country, programme, mask, *_ in cube:
-            if not roles or mask & roles:
-                cells[organisation, sector, country].append(programme)
-        for (organisation, sector, country), members in sorted(cells.items(), key=lambda c: (-len(c[1]), c[0])):
-            yield roles, organisation, sector, country, len(members), ",".join(map(str, sorted(members)))
 
 
 def _names(resources: dict[str, _Resource], ids: dict[str, int]) -> Iterator[tuple[int, int, int, str, str]]:
