@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import random
 import re
 import sys
@@ -50,6 +51,10 @@ EXAMPLE_PROGRAMME = "Better managing the mobility of health professionals in the
 DOCUMENT_SIZES = (10, 100, 1_000, 10_000)
 GRAPH_SIZES = (10_000, 100_000, 1_000_000, 5_000_000)
 PROGRAMMES_PER_DOCUMENT = 5
+#: Name the layout of generated graphs and the wording of generated documents, so that cached
+#: files of an older kind are not reused.
+GRAPH_SHAPE = "entities-graph"
+CORPUS_SHAPE = "report-wording"
 FAMILIES = ("gfmd-background-paper", "iom-project-showcase", "iom-policy-brief")
 _ROLES = {"implementer": ("implementedBy", "implements", "Implementer"),
           "funder": ("fundedBy", "funds", "Funder"),
@@ -198,82 +203,166 @@ class Generator:
 
 # -- documents ---------------------------------------------------------------------------------
 
+#: The kind of programme record each family's documents give, as the reference files name it.
+KINDS = {"gfmd-background-paper": "annex-entry", "iom-project-showcase": "block", "iom-policy-brief": "narrative"}
+#: The donor a project sheet names when the programme has no funder, and the implementer its
+#: "Mission: IOM <city>" lines give.
+DEFAULT_DONOR = Organisation("iom-development-fund", "IOM Development Fund", ("IDF",), "fund")
+IOM = Organisation("iom", "International Organization for Migration", ("IOM",), "intergovernmental")
+
+
+@dataclass
+class Written:
+    """A programme as one document writes it: the text, and the facts a reader can take from
+    that text (the reference facts of --gold, in the format of ../shared/eval/dev_gold.json)."""
+
+    text: str
+    facts: dict
+    organisations: list[Organisation]
+
+
 def _month(rng: random.Random, when: tuple[int, int], months: list[str]) -> str:
     return f"{months[when[1] - 1]} {when[0]}"
 
 
-def annex_entry(p: Programme, rng: random.Random, words: dict) -> str:
+def _facts(p: Programme, title: str, countries: list, roles: dict[str, list[Organisation]],
+           start: str | None = None, end: str | None = None, aliases: tuple[str, ...] = (), **more) -> dict:
+    return {"id": p.key, "title": title, "aliases": list(aliases),
+            "countries": [code.upper() for code, _, _ in countries],
+            **{role: list(dict.fromkeys(o.label for o in roles.get(role, ()))) for role in
+               ("implementers", "funders", "partners")},
+            "sectors": [], "start": start, "end": end, **more}
+
+
+def annex_entry(p: Programme, rng: random.Random, words: dict) -> Written:
+    listed = list({o.key: o for role in ("implementer", "funder", "partner") for o in p.roles[role]}.values())
     organisations = [o.label for role in ("implementer", "funder", "partner") for o in p.roles[role]]
     heading = "Partner(s)/Funder(s)" if p.roles["funder"] else "Partner(s)"
     timeframe = ""
     if p.start and p.end:
         timeframe = f"Timeframe:  {_month(rng, p.start, words['months'])} to {_month(rng, p.end, words['months'])}\n"
     title = f"{p.title} ({p.acronym})" if p.acronym else p.title
-    return (
+    areas = rng.sample(words["thematic_areas"], 2)
+    tags = rng.sample(words["tags"], rng.randint(1, 3))
+    text = (
         f"Title:  {title}\n\n"
         f"Country: {', '.join(c[1] for c in p.countries)} {heading}: {', '.join(organisations) or 'n/a'}\n\n"
-        f"Thematic Area(s):  {'; '.join(rng.sample(words['thematic_areas'], 2))}\n\n"
-        f"Tags: {'; '.join(rng.sample(words['tags'], rng.randint(1, 3)))}\n\n"
+        f"Thematic Area(s):  {'; '.join(areas)}\n\n"
+        f"Tags: {'; '.join(tags)}\n\n"
         f"Summary: The project addresses {p.subject}. {rng.choice(words['filler'])}\n"
         f"{timeframe}"
         f"Web Links :  http://www.example.org/projects/{p.key}\n\n"
     )
+    # "Partner(s)/Funder(s)" does not say who funds: every organisation listed is a partner
+    facts = _facts(p, title, p.countries, {"partners": listed},
+                   *((f"{p.start[0]}-{p.start[1]:02d}", f"{p.end[0]}-{p.end[1]:02d}") if timeframe else ()),
+                   aliases=(p.acronym,) if p.acronym else (), thematic_areas_verbatim=areas, tags_verbatim=tags)
+    return Written(text, facts, listed)
 
 
-def project_sheet(p: Programme, rng: random.Random, words: dict) -> str:
+def project_sheet(p: Programme, rng: random.Random, words: dict) -> Written:
     start = p.start or (2014, 1)
     end = p.end or (start[0] + 2, start[1])
-    donor = p.roles["funder"][0].label if p.roles["funder"] else "IOM Development Fund (IDF)"
+    donor = p.roles["funder"][0] if p.roles["funder"] else DEFAULT_DONOR
+    donor_written = donor.label if p.roles["funder"] else f"{donor.label} ({donor.alt_labels[0]})"
     missions = "; ".join(f"IOM {city}, {label}" for _, label, city in p.countries)
-    return (
+    head = (
         f"Project Title:  {p.title}\n\n"
         f"Mission:   {missions}\n"
-        f"Donor:   {donor}\n\n"
+        f"Donor:   {donor_written}\n\n"
         f"Timeframe:  {_month(rng, start, words['months'])}\u2014{_month(rng, end, words['months'])}\n\n"
         f"{p.subject.upper()}\n\n"
-        f"{_narrative(p, rng, words)} {' '.join(rng.sample(words['filler'], 2))}\n\n"
     )
+    story = _narrative(p, rng, words)
+    text = f"{head}{story.text} {' '.join(rng.sample(words['filler'], 2))}\n\n"
+    roles = {"implementers": [IOM, *story.organisations[:1]], "funders": [donor]}
+    facts = _facts(p, p.title, p.countries, roles, f"{start[0]}-{start[1]:02d}", f"{end[0]}-{end[1]:02d}",
+                   aliases=tuple(story.facts["aliases"]))
+    return Written(text, facts, [IOM, donor, *story.organisations])
 
 
-def _narrative(p: Programme, rng: random.Random, words: dict) -> str:
+def _narrative(p: Programme, rng: random.Random, words: dict) -> Written:
+    """One of the narrative sentences about `p`; its facts are those the sentence states
+    (implementer, funder, first country, the year it started when it gives one)."""
     implementer = p.roles["implementer"][0].label if p.roles["implementer"] else "the Government"
     funder = p.roles["funder"][0].label if p.roles["funder"] else "national partners"
-    return rng.choice(words["narrative"]).format(
-        programme=p.title, acronym=p.acronym or "".join(w[0] for w in p.title.split()[:4]).upper(),
-        implementer=implementer, funder=funder, country=p.countries[0][1],
-        year=(p.start or (2012, 1))[0], subject=p.subject)
+    acronym = p.acronym or "".join(w[0] for w in p.title.split()[:4]).upper()
+    template = rng.choice(words["narrative"])
+    year = (p.start or (2012, 1))[0]
+    text = template.format(programme=p.title, acronym=acronym, implementer=implementer, funder=funder,
+                           country=p.countries[0][1], year=year, subject=p.subject)
+    roles = {"implementers": p.roles["implementer"][:1], "funders": p.roles["funder"][:1]}
+    facts = _facts(p, p.title, p.countries[:1], roles, str(year) if "{year}" in template else None,
+                   aliases=(acronym,) if "{acronym}" in template else ())
+    return Written(text, facts, [*roles["implementers"], *roles["funders"]])
 
 
-def document_text(family: str, number: int, programmes: list[Programme], rng: random.Random, words: dict) -> str:
+def document_text(family: str, number: int, programmes: list[Programme], rng: random.Random,
+                  words: dict) -> tuple[str, list[Written]]:
+    """The text of a document of `family` about `programmes`, and what it writes of each."""
     if family == "gfmd-background-paper":
         head = f"Background Paper, Round Table {number % 3 + 1}.{number % 4 + 1}: {programmes[0].subject.capitalize()}\n\n"
         head += "Annex: Policies and practices shared by governments\n\n"
-        return head + "".join(annex_entry(p, rng, words) for p in programmes)
+        written = [annex_entry(p, rng, words) for p in programmes]
+        return head + "".join(w.text for w in written), written
     if family == "iom-project-showcase":
         head = f"Showcase Projects {2010 + number % 8}: Labour Mobility and Human Development\n\n"
-        return head + "".join(project_sheet(p, rng, words) for p in programmes)
+        written = [project_sheet(p, rng, words) for p in programmes]
+        return head + "".join(w.text for w in written), written
     head = f"IOM policy brief {number}: migration and development\n\n{rng.choice(words['filler'])}\n\n"
-    return head + "".join(f"{_narrative(p, rng, words)} {rng.choice(words['filler'])}\n\n" for p in programmes)
+    written = []
+    for p in programmes:
+        sentence = _narrative(p, rng, words)
+        written.append(Written(f"{sentence.text} {rng.choice(words['filler'])}\n\n", sentence.facts,
+                               sentence.organisations))
+    return head + "".join(w.text for w in written), written
 
 
-def write_documents(count: int, out: Path, seed: int = 7) -> list[Path]:
-    """`count` documents of the three families, and their manifest.yaml, into `out`."""
+def write_documents(count: int, out: Path, seed: int = 7, gold: Path | None = None) -> list[Path]:
+    """`count` documents of the three families, and their manifest.yaml, into `out`; with
+    `gold`, the reference facts of their programmes too (see `Written`)."""
     generator = Generator(seed)
     rng, words = generator.rng, generator.vocabulary.words
     out.mkdir(parents=True, exist_ok=True)
-    manifest, paths = [], []
+    manifest, paths, references = [], [], []
+    organisations: dict[str, Organisation] = {}
     for number in range(count):
         family = FAMILIES[number % len(FAMILIES)]
         programmes = [generator.programme() for _ in range(rng.randint(3, 8))]
         path = out / f"{number:05d}_synthetic.txt"
-        path.write_text(document_text(family, number, programmes, rng, words), encoding="utf-8")
+        text, written = document_text(family, number, programmes, rng, words)
+        path.write_text(text, encoding="utf-8")
         paths.append(path)
         manifest.append({"file": path.name, "title": f"Synthetic document {number}", "family": family,
                          "publisher": "International Organization for Migration" if family != FAMILIES[0]
                          else "Global Forum on Migration and Development",
                          "year": 2010 + number % 8, "language": "en"})
+        references += [{**w.facts, "source": path.name, "kind": KINDS[family]} for w in written]
+        organisations.update((o.key, o) for w in written for o in w.organisations)
     (out / "manifest.yaml").write_text(yaml.safe_dump({"documents": manifest}, sort_keys=False), encoding="utf-8")
+    if gold is not None:
+        _write_gold(gold, references, organisations.values())
     return paths
+
+
+def _write_gold(path: Path, references: list[dict], organisations) -> None:
+    """The reference facts; an annex entry's sectors are those the sector table gives its
+    thematic areas and tags (the author's own classification); other families state none."""
+    table = yaml.safe_load((ROOT / "mappings" / "sectors.yaml").read_text(encoding="utf-8"))["labels"]
+    labels = {label.lower(): notations for label, notations in table.items()}
+    for reference in references:
+        written = reference.get("thematic_areas_verbatim", []) + reference.get("tags_verbatim", [])
+        notations = [n for label in written for n in labels.get(label.lower(), labels.get(label.lower().rstrip("s"), []))]
+        reference["sectors"] = list(dict.fromkeys(notations))
+    document = {
+        "about": "Reference facts of a synthetic corpus (bench/generate.py documents --gold): what each "
+                 "document writes of its programmes.",
+        "programmes": references,
+        "organisations": [{"name": o.label, "aliases": list(o.alt_labels), "kind": o.kind, "country": None}
+                          for o in sorted(organisations, key=lambda o: o.key)],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 # -- graphs ------------------------------------------------------------------------------------
@@ -289,12 +378,19 @@ def _date(when: tuple[int, int], precise: bool) -> str:
 
 
 class GraphWriter:
-    """Quads as N-Quads lines, counted, with the inferred graph kept until the end."""
+    """Quads as N-Quads lines, counted, with the entities and inferred graphs kept until the end
+    (as the build does, each organisation and country is described once, in the entities graph)."""
 
     def __init__(self, out: io.TextIOBase) -> None:
         self.out = out
         self.count = 0
+        self.entities: dict[str, list[str]] = {}
         self.inferred: set[str] = set()
+
+    def describe(self, subject: str, triples: list[tuple[str, str]]) -> None:
+        """The description of an organisation or country, the first time it is named."""
+        if subject not in self.entities:
+            self.entities[subject] = [f"{subject} {p} {o} <{GRAPH}entities> .\n" for p, o in triples]
 
     def quad(self, s: str, p: str, o: str, g: str) -> None:
         self.out.write(f"{s} {p} {o} <{g}> .\n")
@@ -305,9 +401,12 @@ class GraphWriter:
 
     @property
     def total(self) -> int:
-        return self.count + len(self.inferred)
+        return self.count + sum(map(len, self.entities.values())) + len(self.inferred)
 
     def finish(self) -> None:
+        for subject in sorted(self.entities):
+            self.out.writelines(self.entities[subject])
+            self.count += len(self.entities[subject])
         self.out.writelines(sorted(self.inferred))
         self.count += len(self.inferred)
 
@@ -386,20 +485,18 @@ def _document_quads(w: GraphWriter, number: int, programmes: list[Programme], rn
         countries.update((c[0], c) for c in programme.countries)
     for organisation in organisations.values():
         o = f"<{MDGID}organisation/{organisation.key}>"
-        w.quad(o, f"<{RDF}type>", f"<{MDG}Organisation>", g)
-        w.quad(o, f"<{RDFS}label>", _literal(organisation.label, "@en"), g)
-        w.quad(o, f"<{MDG}organisationType>", _literal(organisation.kind), g)
-        for alt in organisation.alt_labels:
-            w.quad(o, f"<{SKOS}altLabel>", _literal(alt, "@en"), g)
+        w.describe(o, [(f"<{RDF}type>", f"<{MDG}Organisation>"),
+                       (f"<{RDFS}label>", _literal(organisation.label, "@en")),
+                       (f"<{MDG}organisationType>", _literal(organisation.kind))]
+                   + [(f"<{SKOS}altLabel>", _literal(alt, "@en")) for alt in organisation.alt_labels])
         for cls in (f"{ORG}Organization", f"{SCHEMA}Organization", f"{FOAF}Organization", f"{PROV}Agent"):
             w.infer(o, f"<{RDF}type>", f"<{cls}>")
     for code, label, _ in countries.values():
         c = f"<{MDGID}country/{code}>"
-        w.quad(c, f"<{RDF}type>", f"<{MDG}Country>", g)
-        w.quad(c, f"<{RDFS}label>", _literal("Moldova" if code == "md" else label.rstrip("*"), "@en"), g)
-        if label.rstrip("*") != label or code == "md":
-            w.quad(c, f"<{SKOS}altLabel>", _literal(label, "@en"), g)
-        w.quad(c, f"<{SKOS}notation>", _literal(code.upper(), f"^^<{MDG}ISO3166Alpha2>"), g)
+        alt = [(f"<{SKOS}altLabel>", _literal(label, "@en"))] if label.rstrip("*") != label or code == "md" else []
+        w.describe(c, [(f"<{RDF}type>", f"<{MDG}Country>"),
+                       (f"<{RDFS}label>", _literal("Moldova" if code == "md" else label.rstrip("*"), "@en")),
+                       *alt, (f"<{SKOS}notation>", _literal(code.upper(), f"^^<{MDG}ISO3166Alpha2>"))])
         w.infer(c, f"<{RDF}type>", f"<{SCHEMA}Country>")
 
 
@@ -446,14 +543,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--count", type=int, default=100, help=f"documents (the suite uses {DOCUMENT_SIZES})")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--gold", type=Path, help="also write the reference facts of the documents' programmes "
+                                             "(the format of ../shared/eval/dev_gold.json), for `mdgraph evaluate`")
     p = sub.add_parser("graph", help="a synthetic published graph")
     p.add_argument("--triples", type=int, default=100_000, help=f"quads (the suite uses {GRAPH_SIZES})")
     p.add_argument("--out", type=Path, required=True, help=".nq, .nt or .trig")
     p.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.what == "documents":
-        paths = write_documents(args.count, args.out, args.seed)
-        print(f"{len(paths)} documents in {args.out}")
+        paths = write_documents(args.count, args.out, args.seed, args.gold)
+        print(f"{len(paths)} documents in {args.out}" + (f", reference facts in {args.gold}" if args.gold else ""))
     else:
         count = write_graph(args.triples, args.out, args.seed)
         print(f"{count} quads in {args.out}")

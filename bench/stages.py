@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
-from generate import write_documents, write_graph
+from generate import CORPUS_SHAPE, GRAPH_SHAPE, write_documents, write_graph
 from measure import (
     Server,
     Timing,
@@ -55,7 +55,7 @@ def _skip(note: str) -> dict:
 
 
 def ensure_graph(work: Path, triples: int, seed: int) -> tuple[Path, int]:
-    path = work / "graphs" / f"graph-{triples}-s{seed}.nq"
+    path = work / "graphs" / f"graph-{triples}-s{seed}-{GRAPH_SHAPE}.nq"
     sidecar = path.with_suffix(".json")
     if not path.exists() or not sidecar.exists():
         count = write_graph(triples, path, seed)
@@ -64,7 +64,7 @@ def ensure_graph(work: Path, triples: int, seed: int) -> tuple[Path, int]:
 
 
 def ensure_documents(work: Path, count: int, seed: int) -> Path:
-    folder = work / "corpora" / f"corpus-{count}-s{seed}"
+    folder = work / "corpora" / f"corpus-{count}-s{seed}-{CORPUS_SHAPE}"
     if not (folder / "manifest.yaml").exists():
         write_documents(count, folder, seed)
     return folder
@@ -116,12 +116,13 @@ def graph_stage(options: dict) -> dict:
         queries = []
         result["notes"].append(f"named queries skipped: {_note(exc)}")
     result["queries"] = [{"name": name} for name, _, _ in queries]
-    store_url = _rdflib_and_publish(path, queries, options, result, scratch)
+    _rdflib_queries(path, queries, options, result)
     gc.collect()  # the rdflib dataset is gone: what follows is measured without it
 
     memory = ox.Store()
     result["loads"]["pyoxigraph (memory)"] = _t(once(partial(memory.bulk_load, path=str(path),
                                                                 format=ox.RdfFormat.N_QUADS)))
+    store_url = _publish(memory, result, scratch)
     binary = oxigraph_binary()
     server_db = scratch / "oxigraph-server"
     if binary and not options["no_server"]:
@@ -142,9 +143,9 @@ def graph_stage(options: dict) -> dict:
     return result
 
 
-def _rdflib_and_publish(path: Path, queries: list, options: dict, result: dict, scratch: Path) -> str | None:
-    """rdflib's load and queries, then publish its dataset and build the views; the store URL.
-    (First: rdflib queries run in forked children, safest before RocksDB starts threads.)"""
+def _rdflib_queries(path: Path, queries: list, options: dict, result: dict) -> None:
+    """rdflib's load and queries (first: they run in forked children, safest before RocksDB
+    starts threads)."""
     import rdflib
 
     dataset = rdflib.Dataset(default_union=True)
@@ -155,10 +156,15 @@ def _rdflib_and_publish(path: Path, queries: list, options: dict, result: dict, 
     for (_, text, bindings), row in zip(queries, result["queries"]):
         row["rdflib"] = (_in_fork(partial(_rdflib_query, dataset, text, bindings), options["repeat"],
                                   options["rdflib_timeout"]) if allowed else _skip("skipped"))
+
+
+def _publish(staged: ox.Store, result: dict, scratch: Path) -> str | None:
+    """Publish the graph staged in pyoxigraph (as `mdgraph build` does) and build the views;
+    the store URL."""
     url = f"oxigraph://{scratch / 'data' / 'store'}"
     try:
         store = _open_store(url)
-        result["pipeline"]["publish (GraphStore, on disk)"] = _t(once(partial(store.publish, dataset)))
+        result["pipeline"]["publish (GraphStore, on disk)"] = _t(once(partial(store.publish, staged)))
     except Exception as exc:
         result["pipeline"]["publish (GraphStore, on disk)"] = _skip(_note(exc))
         return None
@@ -190,10 +196,14 @@ def _pyoxigraph_columns(memory: ox.Store, path: Path, queries: list, options: di
     result["loads"]["pyoxigraph (disk)"] = _t(once(partial(_bulk_load_disk, on_disk, path)))
     for (name, text, bindings), row in zip(queries, result["queries"]):
         say(f"    {name}")
+        # the SPARQL the store runs: parameters in a VALUES block (pyoxigraph's substitutions
+        # are applied after evaluation, which makes bound queries much slower)
+        named, parameters = text, bindings
+        row["_inline"] = text = inline_values(text, {k: v.n3() for k, v in bindings.items()})
+        bindings = {}
         row["pyoxigraph (memory)"] = _in_fork(partial(_pyoxigraph_query, memory, text, bindings), repeat, timeout)
         row["pyoxigraph (deduplicated)"] = _in_fork(partial(_pyoxigraph_query, flat, text, bindings, union=False),
                                                     repeat, timeout)
-        row["_inline"] = inline_values(text, {k: v.n3() for k, v in bindings.items()})
         if row["pyoxigraph (memory)"]["seconds"] is None and row["pyoxigraph (memory)"]["note"].startswith(">"):
             row["_slow"] = True  # the others read the same union more slowly: spare their timeouts
             continue
@@ -201,7 +211,7 @@ def _pyoxigraph_columns(memory: ox.Store, path: Path, queries: list, options: di
                                                     partial(_pyoxigraph_query, text=text, bindings=bindings)),
                                             repeat, timeout)
         if store_url:
-            ours = _in_fork(_opened(partial(_open_store, store_url), partial(_store_query, text=text, bindings=bindings)),
+            ours = _in_fork(_opened(partial(_open_store, store_url), partial(_store_query, text=named, bindings=parameters)),
                             repeat, timeout)
             row["rows"] = ours.pop("value", None)
             row["GraphStore"] = ours
@@ -318,22 +328,40 @@ def _measure_http(client: httpx.Client, url: str, query: str, repeat: int, timeo
 
 
 def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
-    from mdgraph.views import Filters
+    from mdgraph.views import Filters, Views
+
+    def just_opened(question):
+        """A question to views opened afresh, as the first one after a publish."""
+        def ask():
+            with Views.open(views.path) as fresh:
+                return question(fresh)
+        return ask
 
     questions = [(f"search {text!r}", lambda text=text: views.search(text)) for text in SEARCHES]
     questions += [(f"suggest {text!r}", lambda text=text: views.suggest(text)) for text in SUGGESTIONS]
     questions.append(("search 'diaspora'", lambda: views.search("diaspora", limit=1000)))
     filters = [("no filter", Filters()), ("country=md", Filters(countries=("md",))),
                ("role=funder", Filters(roles=("funder",))), ("year=2010", Filters(year=2010)),
-               ("organisation=iom&role=partner&year=2012", Filters(organisations=("iom",), roles=("partner",), year=2012))]
+               ("organisation=iom&role=partner&year=2012",
+                Filters(organisations=("iom",), roles=("partner",), year=2012))]
     for label, chosen in filters:
         questions.append((f"facets, {label}", lambda f=chosen: views.facets(f)))
     for label, chosen in filters:
         questions.append((f"3W top 500 cells, {label}", lambda f=chosen: views.three_w(f, limit=500)))
-    questions.append(("3W whole cube, no filter", lambda: views.three_w(Filters())))
+    whole = [*filters[:4], ("organisation=iom", Filters(organisations=("iom",))),
+             ("role=implementer,partner", Filters(roles=("implementer", "partner"))), filters[4]]
+    for label, chosen in whole:
+        questions.append((f"3W whole cube, {label}", lambda f=chosen: views.three_w(f)))
+    questions.append(("3W whole cube, no filter, views just opened", just_opened(lambda fresh: fresh.three_w())))
+    for label, chosen in filters[:4]:
+        for rows, columns in (("organisation", "sector"), ("organisation", "country")):
+            questions.append((f"3W matrix {rows} × {columns}, {label}",
+                              lambda f=chosen, r=rows, c=columns: views.matrix(f, r, c).rows))
     questions.append(("programme list, first page of 50, country=md",
                       lambda: views.programmes(Filters(countries=("md",)), limit=50)))
     questions.append(("programme list, all, no filter (CSV export)", lambda: views.programmes(Filters())))
+    questions.append(("programme list, all, year=2010", lambda: views.programmes(Filters(year=2010))))
+    questions.append(("programme list, all, views just opened", just_opened(lambda fresh: fresh.programmes())))
     rows = []
     for label, action in questions:
         row = {"name": label, **_measure(action, repeat)}
@@ -342,6 +370,51 @@ def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
     rows.append({"name": "for comparison: CONTAINS(LCASE(?title), \"diaspora\") in pyoxigraph", **scan,
                  "compare": True})
     return rows
+
+
+#: Pages and exports of `mdgraph serve` that read the views, timed over HTTP with --serve.
+VIEW_PAGES = ["/3w", "/3w?country=md", "/3w?role=funder", "/3w?year=2010", "/3w?rows=organisation&columns=country",
+              "/programmes", "/programmes.csv", "/programmes.json", "/programmes.json?year=2010"]
+
+
+def _views_over_http(memory: ox.Store, scratch: Path, options: dict, result: dict) -> None:
+    """The graph published to an on-disk store with its views, served by `mdgraph serve`;
+    each page of VIEW_PAGES timed over HTTP, and the server's peak memory."""
+    from mdgraph.store import open_store
+    from mdgraph.views import build_views
+
+    data = scratch / "data"
+    store = open_store(f"oxigraph://{data.resolve()}/store")
+    try:
+        result["pipeline"]["publish (GraphStore, on disk)"] = _t(once(partial(store.publish, memory)))
+        build_views(store, data / "views.sqlite")  # of the published store's version, as mdgraph build makes them
+    finally:
+        store.close()
+    port = free_port()
+    env = dict(os.environ, MDGRAPH_DATA_DIR=str(data), PYTHONPATH=str(ROOT / "src"))
+    command = [sys.executable, "-c", "import sys; from mdgraph.cli import main; sys.exit(main(sys.argv[1:]))",
+               "serve", "--host", "127.0.0.1", "--port", str(port)]
+    try:
+        with Server(command, f"http://127.0.0.1:{port}", "/health", env=env,
+                    log=scratch / "mdgraph-serve.log") as server, \
+                httpx.Client(base_url=server.url, timeout=options["query_timeout"] + 60) as client:
+            def get(path: str) -> str:
+                answer = client.get(path)
+                answer.raise_for_status()
+                return f"{len(answer.content) / 1e6:.2f} MB"
+            for path in VIEW_PAGES:
+                result["views"].append({"name": f"HTTP GET {path} (mdgraph serve)", **_http_page(get, path, options)})
+            result.setdefault("server_memory", {})["mdgraph serve"] = server.peak_memory
+    except Exception as exc:
+        result["notes"].append(f"mdgraph serve skipped: {_note(exc)}")
+
+
+def _http_page(get, path: str, options: dict) -> dict:
+    try:
+        timing = timed(lambda: get(path), options["repeat"])
+    except httpx.HTTPError as exc:
+        return _skip(_note(exc))
+    return {**_t(timing), "value": timing.value}
 
 
 # -- the views alone, for graphs too large to go through rdflib -----------------------------------
@@ -363,7 +436,8 @@ class _PyoxigraphSource:
 
 
 def views_stage(options: dict) -> dict:
-    """Views built from pyoxigraph loaded directly (no rdflib, no publish), then the views questions."""
+    """Views built from pyoxigraph loaded directly (no rdflib, no publish), then the views
+    questions; with --serve, also the pages that read them over HTTP (after a publish)."""
     from mdgraph.views import Views, build_views
 
     work = Path(options["work"])
@@ -381,7 +455,10 @@ def views_stage(options: dict) -> dict:
     result["view_stats"] = {k: v for k, v in vars(timing.value).items() if isinstance(v, int)}
     with Views.open(scratch / "views.sqlite") as views:
         result["views"] = _views_rows(views, memory, options["repeat"])
+    result["notes"].append(f"views file: {(scratch / 'views.sqlite').stat().st_size / 2**20:.1f} MiB")
     result["peak_memory"] = peak_memory()
+    if options.get("serve"):
+        _views_over_http(memory, scratch, options, result)
     return result
 
 
@@ -413,38 +490,51 @@ def build_stage(options: dict) -> dict:
 # -- reasoning and validation ----------------------------------------------------------------------
 
 def reason_stage(options: dict) -> dict:
-    import rdflib
+    """Reasoning and validation as a build runs them: on a pyoxigraph store holding the named
+    graphs (the generated inferred graph cleared first); --reference adds owlrl on rdflib."""
+    from mdgraph.build import load_ontology
+    from mdgraph.config import Settings
+    from mdgraph.reason import compile_rules, infer_in_store
+    from mdgraph.validate import load_shapes, validate
 
     work = Path(options["work"])
     path, quads = ensure_graph(work, options["reason_triples"], options["seed"])
-    result: dict = {"triples": quads}
-    dataset = rdflib.Dataset()
-    dataset.parse(str(path), format="nquads")
-    data, ontology = rdflib.Graph(), rdflib.Graph()
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        (ontology if str(g).endswith("/graph/ontology") else data).add((s, p, o))
+    settings = Settings()
+    staged = ox.Store()
+    staged.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    staged.update("CLEAR GRAPH <https://w3id.org/mdgraph/graph/inferred>")
+    result: dict = {"triples": len(staged)}
     try:
-        from mdgraph.reason import infer, reference_closure
-
-        result["infer"] = _t(once(lambda: infer(data, ontology)))
-        if options["reference"]:
-            result["owlrl"] = _t(timed_in_fork(lambda: reference_closure(data, ontology), 1, options["rdflib_timeout"] * 10))
+        rules = compile_rules(load_ontology(settings.ontology_dir))
+        result["infer"] = _t(once(partial(infer_in_store, staged, rules)))
     except Exception as exc:
         result["infer"] = _skip(_note(exc))
     try:
-        from mdgraph.config import Settings
-        from mdgraph.validate import load_shapes, validate
-
-        settings = Settings()
         shapes = load_shapes(settings.shapes_dir)
-        timing = once(lambda: validate(data, shapes, ontology, qc_dir=settings.queries_dir / "qc"))
+        timing = once(partial(validate, staged, shapes, qc_dir=settings.queries_dir / "qc"))
         result["validate"] = _t(timing)
         result["conforms"] = timing.value.conforms
         result["violations"] = len(timing.value.violations)
     except Exception as exc:
         result["validate"] = _skip(_note(exc))
+    if options["reference"]:
+        result["owlrl"] = _t(timed_in_fork(partial(_owlrl_closure, path), 1, options["rdflib_timeout"] * 10))
     result["peak_memory"] = peak_memory()
     return result
+
+
+def _owlrl_closure(path: Path) -> None:
+    import rdflib
+
+    from mdgraph.reason import reference_closure
+
+    dataset = rdflib.Dataset()
+    dataset.parse(str(path), format="nquads")
+    data, ontology = rdflib.Graph(), rdflib.Graph()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if not str(g).endswith("/graph/inferred"):
+            (ontology if str(g).endswith("/graph/ontology") else data).add((s, p, o))
+    reference_closure(data, ontology)
 
 
 STAGES = {"graph": graph_stage, "views": views_stage, "build": build_stage, "reason": reason_stage}
