@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_hostile_live import LABELS, SRC, Listener, start_server
+from test_hostile_live import LABELS, SRC, Listener, publish_to, start_server
 
 from mdgraph.config import Settings
 from mdgraph.errors import QueryError
@@ -223,9 +223,7 @@ def test_the_remote_store_refuses_them_without_a_request():
 def server(tmp_path_factory, sample_dataset):
     """A real uvicorn over the on-disk store; bodies up to 8 MB so 1 MB+ requests reach the check."""
     data_dir = tmp_path_factory.mktemp("expressions") / "data"
-    store = open_store(default_store_url(Settings(data_dir=data_dir)))
-    store.publish(sample_dataset)
-    store.close()
+    publish_to(data_dir, sample_dataset)
     base, process = start_server(data_dir, MDGRAPH_UPDATE_TOKEN="secret", MDGRAPH_MAX_BODY_BYTES="8000000")
     yield base, process
     process.terminate()

@@ -36,6 +36,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def publish_to(data_dir: Path, dataset) -> Path:
+    """Publish `dataset` to the embedded on-disk store of `data_dir`, as `mdgraph build` would."""
+    store = open_store(default_store_url(Settings(data_dir=data_dir)))
+    try:
+        store.publish(dataset)
+    finally:
+        store.close()
+    return data_dir
+
+
 def start_server(data_dir: Path, wait_healthy: bool = True, **env_extra) -> tuple[str, subprocess.Popen]:
     """`mdgraph.web.app.run` in its own process on a free loopback port."""
     port = _free_port()
@@ -93,9 +103,7 @@ class Listener:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample_dataset):
     data_dir = tmp_path_factory.mktemp("hostile") / "data"
-    store = open_store(default_store_url(Settings(data_dir=data_dir)))
-    store.publish(sample_dataset)
-    store.close()
+    publish_to(data_dir, sample_dataset)
     base, process = start_server(data_dir, MDGRAPH_UPDATE_TOKEN="secret")
     httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=30).raise_for_status()  # workers are up
     yield base
@@ -231,9 +239,7 @@ def test_a_store_that_cannot_be_opened_answers_503_and_the_server_stays_up(tmp_p
 
 def test_beyond_capacity_queries_are_shed_with_503_and_retry_after(tmp_path, sample_dataset):
     data_dir = tmp_path / "data"
-    store = open_store(default_store_url(Settings(data_dir=data_dir)))
-    store.publish(sample_dataset)
-    store.close()
+    publish_to(data_dir, sample_dataset)
     base, process = start_server(data_dir, MDGRAPH_MAX_PENDING_QUERIES="1")
     try:
         with ThreadPoolExecutor(8) as pool:

@@ -22,10 +22,8 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from test_hostile_live import LABELS, SRC, TIMEOUT, _free_port
+from test_hostile_live import LABELS, SRC, TIMEOUT, _free_port, publish_to
 
-from mdgraph.config import Settings
-from mdgraph.store import default_store_url, open_store
 
 INSERT = "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/s> <https://example.org/p> 42 } }"
 INSERTED = "ASK { <https://example.org/s> <https://example.org/p> 42 }"
@@ -35,11 +33,7 @@ REPAIR_POLLS = 300
 
 
 def _published(tmp_path: Path, dataset) -> Path:
-    data_dir = tmp_path / "data"
-    store = open_store(default_store_url(Settings(data_dir=data_dir)))
-    store.publish(dataset)
-    store.close()
-    return data_dir
+    return publish_to(tmp_path / "data", dataset)
 
 
 def _unprivileged(tmp_path: Path) -> list[str]:

@@ -17,8 +17,7 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from mdgraph.config import Settings
-from mdgraph.store import default_store_url, open_store
+from test_hostile_live import publish_to
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 TIMEOUT = 2.0
@@ -47,9 +46,7 @@ def server(tmp_path_factory, sample_dataset):
     if not Path("/proc/self/task").is_dir():
         pytest.skip("needs Linux /proc to watch the query workers")
     data_dir = tmp_path_factory.mktemp("live")
-    store = open_store(default_store_url(Settings(data_dir=data_dir)))
-    store.publish(sample_dataset)
-    store.close()
+    publish_to(data_dir, sample_dataset)
     import socket
 
     with socket.socket() as probe:

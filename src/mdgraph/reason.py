@@ -95,7 +95,7 @@ def infer_in_store(store: ox.Store, rules: list[str]) -> int:
     store.update(f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} "
                  f"FILTER(!isIRI(?s) || !STRSTARTS(STR(?s), \"{MDGID}\") || (?p = <{OWL.sameAs}> && sameTerm(?s, ?o)) "
                  f"|| (?p = <{RDF.type}> && (?o = <{OWL.Thing}> || isBlank(?o)))) }}")
-    return len(list(store.quads_for_pattern(None, None, None, _INFERRED)))
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, _INFERRED))
 
 
 def compile_rules(ontology: Graph) -> list[str]:
