@@ -10,6 +10,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,6 +67,52 @@ def peak_memory(pid: int | str = "self") -> int | None:
         return None
     match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
     return int(match.group(1)) * 1024 if match else None
+
+
+def _tree_rss(root: int) -> int:
+    """Resident memory of a process and all its descendants now, in bytes (from /proc)."""
+    parents: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        ppid = re.search(r"^PPid:\s+(\d+)", status, re.MULTILINE)
+        rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        parents[int(entry.name)] = int(ppid.group(1)) if ppid else 0
+        sizes[int(entry.name)] = int(rss.group(1)) * 1024 if rss else 0
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        total += sizes.get(pid, 0)
+        pending.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+class TreePeak:
+    """Samples the resident memory of this process and its worker processes (a build runs
+    extraction and batches in a pool) every `interval` seconds; `peak` is the largest sum seen."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval, self.peak = interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _child(action, repeat: int, budget: float, pipe) -> None:

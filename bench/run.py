@@ -81,7 +81,8 @@ def pipeline_table(build: dict | None, reason: dict | None, graphs: list[dict]) 
                      f", not published: {build.get('violations')} SHACL/QC violations")
         lines.append(f"| build (mdgraph.build, end to end{published}) | {build['documents']:,} documents | "
                      f"{seconds(build.get('seconds'), build.get('note', ''))} | {rate} | "
-                     f"{human_bytes(build.get('peak_memory'))} | 10,000 documents < 5 min, < 4 GiB |")
+                     f"{human_bytes(build.get('peak_memory_with_workers'))} with its workers "
+                     f"({human_bytes(build.get('peak_memory'))} the main process) | 10,000 documents < 5 min, < 4 GiB |")
     for graph in graphs:
         size = f"{graph['triples']:,} triples"
         for label, entry in {**graph.get("loads", {}), **graph.get("pipeline", {})}.items():

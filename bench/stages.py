@@ -20,6 +20,7 @@ from generate import CORPUS_SHAPE, GRAPH_SHAPE, write_documents, write_graph
 from measure import (
     Server,
     Timing,
+    TreePeak,
     free_port,
     inline_values,
     once,
@@ -330,12 +331,12 @@ def _measure_http(client: httpx.Client, url: str, query: str, repeat: int, timeo
 def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
     from mdgraph.views import Filters, Views
 
-    def just_opened(question):
-        """A question to views opened afresh, as the first one after a publish."""
-        def ask():
-            with Views.open(views.path) as fresh:
-                return question(fresh)
-        return ask
+    views.warm()  # as mdgraph serve does when it opens views
+
+    def warm_up():
+        with Views.open(views.path) as fresh:
+            fresh.warm()
+            return fresh.stats().programmes
 
     questions = [(f"search {text!r}", lambda text=text: views.search(text)) for text in SEARCHES]
     questions += [(f"suggest {text!r}", lambda text=text: views.suggest(text)) for text in SUGGESTIONS]
@@ -352,7 +353,7 @@ def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
              ("role=implementer,partner", Filters(roles=("implementer", "partner"))), filters[4]]
     for label, chosen in whole:
         questions.append((f"3W whole cube, {label}", lambda f=chosen: views.three_w(f)))
-    questions.append(("3W whole cube, no filter, views just opened", just_opened(lambda fresh: fresh.three_w())))
+    questions.append(("3W whole cube, no filter, views just opened", lambda fresh: fresh.three_w()))
     for label, chosen in filters[:4]:
         for rows, columns in (("organisation", "sector"), ("organisation", "country")):
             questions.append((f"3W matrix {rows} × {columns}, {label}",
@@ -361,15 +362,31 @@ def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
                       lambda: views.programmes(Filters(countries=("md",)), limit=50)))
     questions.append(("programme list, all, no filter (CSV export)", lambda: views.programmes(Filters())))
     questions.append(("programme list, all, year=2010", lambda: views.programmes(Filters(year=2010))))
-    questions.append(("programme list, all, views just opened", just_opened(lambda fresh: fresh.programmes())))
+    questions.append(("programme list, all, views just opened", lambda fresh: fresh.programmes()))
+    questions.append(("views warm-up after a publish (mdgraph serve: in the background)", warm_up))
     rows = []
     for label, action in questions:
-        row = {"name": label, **_measure(action, repeat)}
+        first = label.endswith("views just opened")
+        row = {"name": label, **(_first_question(views.path, action, repeat) if first else _measure(action, repeat))}
         rows.append(row)
     scan = _measure(lambda: list(memory.query(TEXT_SCAN, use_default_graph_as_union=True)), repeat)
     rows.append({"name": "for comparison: CONTAINS(LCASE(?title), \"diaspora\") in pyoxigraph", **scan,
                  "compare": True})
     return rows
+
+
+def _first_question(path: Path, question, repeat: int) -> dict:
+    """The first question after a publish as mdgraph serve answers it: its watcher has
+    reopened and warmed the views (the warm-up row) before the question comes."""
+    from mdgraph.views import Views
+
+    times = []
+    for _ in range(repeat):
+        with Views.open(path) as fresh:
+            fresh.warm()
+            timing = once(partial(question, fresh))
+        times.append(timing.median)
+    return {**_t(Timing(sorted(times)[len(times) // 2], len(times))), "value": len(timing.value)}
 
 
 #: Pages and exports of `mdgraph serve` that read the views, timed over HTTP with --serve.
@@ -475,7 +492,9 @@ def build_stage(options: dict) -> dict:
         data = work / f"build-{options['documents']}"
         shutil.rmtree(data, ignore_errors=True)
         settings = Settings.from_env({"MDGRAPH_DATA_DIR": str(data)})
-        timing = once(lambda: build(settings, corpus))
+        with TreePeak() as tree:
+            timing = once(lambda: build(settings, corpus))
+        result["peak_memory_with_workers"] = tree.peak
         report = timing.value
         validation = getattr(report, "validation", None)
         result.update(seconds=timing.median, programmes=getattr(report, "programmes", None),
@@ -492,7 +511,7 @@ def build_stage(options: dict) -> dict:
 def reason_stage(options: dict) -> dict:
     """Reasoning and validation as a build runs them: on a pyoxigraph store holding the named
     graphs (the generated inferred graph cleared first); --reference adds owlrl on rdflib."""
-    from mdgraph.build import load_ontology
+    from mdgraph.ontology import load_ontology
     from mdgraph.config import Settings
     from mdgraph.reason import compile_rules, infer_in_store
     from mdgraph.validate import load_shapes, validate

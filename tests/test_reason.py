@@ -173,12 +173,15 @@ def test_inferred_literals_keep_their_form(sample, closures, reasoner):
 
 def test_compiled_rules_give_the_owlrl_closure_on_the_corpus(ontology):
     """The whole pipeline's asserted graph (extraction, resolution, mapping) of corpus/."""
+    from mdgraph.batches import Checker
     from mdgraph.build import assemble, load_resolver, load_rules
     from mdgraph.extract.reader import read_corpus
+    from mdgraph.validate import load_shapes
 
-    corpus = assemble(read_corpus(ROOT / "corpus"), load_resolver(ROOT / "mappings"),
-                      load_rules(ROOT / "mappings" / "rdf.yaml"), ontology)
-    asserted = corpus.union()
+    checker = Checker(load_rules(ROOT / "mappings" / "rdf.yaml"), ontology, load_shapes(ROOT / "shapes"),
+                      ROOT / "queries" / "qc")
+    corpus, _ = assemble(read_corpus(ROOT / "corpus"), load_resolver(ROOT / "mappings"), ontology, checker)
+    asserted = corpus.asserted()
     reference = reference_closure(asserted, ontology)
     assert any(reference.subjects(RDF.type, MDG.Funder))
     _assert_same(reference, infer(asserted, ontology))

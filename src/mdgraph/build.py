@@ -1,12 +1,14 @@
 """The pipeline: read -> extract -> resolve -> map -> reason -> validate -> publish.
 
-Each document is mapped on a small rdflib graph, and its triples are staged at once in an
-in-memory pyoxigraph Store, one named graph per document: reasoning and validation run on that
-store where it is, so a corpus of millions of triples is never held as rdflib objects. The
-published store is written only when the whole graph conforms, and atomically, so a failed
-build leaves the last good graph in place. The documents are the corpus folder's and those added with `mdgraph ingest`
-(ingest/library.py); every build reports what it changes in the published graph, per
-document, so the effect of an extractor change can be reviewed.
+Documents are extracted (in worker processes for large corpora) and resolved in key order:
+resolvers learn names as they go, so a name means the same node in every document. They are
+then mapped, reasoned over and validated in batches (batches.py), on several cores, and the
+graphs are gathered in an in-memory pyoxigraph Store, one named graph per document, so a
+corpus of millions of triples is never held as rdflib objects nor validated in one piece.
+The published store is written only when the whole graph conforms, and atomically, so a
+failed build leaves the last good graph in place. The documents are the corpus folder's and
+those added with `mdgraph ingest` (ingest/library.py); every build reports what it changes in
+the published graph, per document, so the effect of an extractor change can be reviewed.
 """
 
 from __future__ import annotations
@@ -22,22 +24,22 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from .batches import Batch, Checker, DocumentFacts, check_all, plan
 from .config import Settings
-from .errors import MappingError
 from .extract import extract_document
 from .extract.text import fold
 from .ingest.changes import GraphChange, changes_between, format_changes, nothing_published, published_store
 from .ingest.library import Library, corpus_lock
 from .ingest.review import write_review
-from .mapping import MappingRules, TripleSink, load_rules
+from .mapping import load_rules
 from .model import Document, Organisation, Programme, ProgrammeRecord
-from .namespaces import ENTITIES_GRAPH, ONTOLOGY_GRAPH, bind_prefixes, document_graph
+from .namespaces import ENTITIES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, bind_prefixes, document_graph
+from .ontology import load_ontology
 from .rdfterms import to_rdflib
-from .reason import compile_rules, infer_in_store
 from .resolve import ProgrammeResolver, load_resolver, resolve_document
 from .store import default_store_url, open_store
 from .store.oxigraph import StagedGraph, load_graphs
-from .validate import ValidationResult, format_report, load_shapes, validate
+from .validate import ValidationResult, format_report, load_shapes, merged
 from .views import build_views
 
 Progress = Callable[[str], None]
@@ -66,12 +68,14 @@ class Assembly:
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(name.value) for name in self.staged.named_graphs())
 
-    def union(self) -> Graph:
-        """Every staged triple in one rdflib graph (small corpora: the reasoning tests)."""
+    def asserted(self) -> Graph:
+        """Every asserted triple (all graphs but the inferred one) in one rdflib graph, for
+        small corpora: the reasoning tests compare owlrl's closure of it with ours."""
         graph = Graph()
         bind_prefixes(graph)
         for name in self.graph_names():
-            graph += self.graph(name)
+            if name != INFERRED_GRAPH:
+                graph += self.graph(name)
         return graph
 
     def holds(self, node: URIRef, document_key: str) -> bool:
@@ -143,20 +147,6 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def load_ontology(ontology_dir: Path) -> Graph:
-    """ontology/*.ttl: the OWL ontology and the sector scheme."""
-    graph = Graph()
-    paths = sorted(Path(ontology_dir).glob("*.ttl"))
-    if not paths:
-        raise MappingError(str(ontology_dir), "no ontology files (*.ttl)")
-    for path in paths:
-        try:
-            graph.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises many parser types; all mean a malformed file
-            raise MappingError(str(path), f"not valid Turtle: {exc}") from exc
-    return graph
-
-
 def _document_record(document: Document) -> dict:
     return {"key": document.key, "title": document.title, "publisher": document.publisher,
             "year": document.year, "family": document.family, "sha256": document.sha256,
@@ -189,24 +179,10 @@ def _used_organisations(programmes: Iterable[Programme], organisations: dict[str
     return sorted(keys)
 
 
-def _document_graph(document: Document, programmes: list[Programme], labels: dict[str, str],
-                    rules: MappingRules, graph: TripleSink) -> None:
-    """One document's facts: the document and its programmes, with their links and evidence."""
-    document_iri = rules.emit("document", _document_record(document), graph)
-    for programme in programmes:
-        rules.emit("programme", _programme_record(programme, labels[programme.key]), graph, document_iri)
-
-
-def _entities_graph(organisation_keys: Iterable[str], codes: Iterable[str], resolver: ProgrammeResolver,
-                    organisations: dict[str, Organisation], rules: MappingRules, graph: TripleSink) -> None:
-    """The organisations and countries the documents name, each described once."""
-    for key in sorted(organisation_keys):
-        rules.emit("organisation", _organisation_record(organisations[key]), graph)
-    for code in sorted(codes):
-        country = resolver.countries.get(code.upper())
-        rules.emit("country", {"key": code, "code": country.code, "label": country.label,
-                               "alt_labels": set(country.alt_labels) - {country.label},
-                               "wikidata": country.wikidata}, graph)
+def _country_record(code: str, resolver: ProgrammeResolver) -> dict:
+    country = resolver.countries.get(code.upper())
+    return {"key": code, "code": country.code, "label": country.label,
+            "alt_labels": set(country.alt_labels) - {country.label}, "wikidata": country.wikidata}
 
 
 #: Below this many documents, starting worker processes costs more than it saves.
@@ -225,40 +201,59 @@ def _extracted(documents: list[Document]) -> Iterator[list[ProgrammeRecord]]:
         yield from pool.map(extract_document, documents, chunksize=16)
 
 
-def assemble(documents: list[Document], resolver: ProgrammeResolver, rules: MappingRules,
-             ontology: Graph, progress: Progress | None = None) -> Assembly:
-    """Extract, resolve and map every document (pure but for progress messages)."""
-    staged = ox.Store()
-    load_graphs(staged, [(ONTOLOGY_GRAPH, ontology)])
+def assemble(documents: list[Document], resolver: ProgrammeResolver, ontology: Graph, checker: Checker,
+             settings: Settings | None = None, progress: Progress | None = None) -> tuple[Assembly, ValidationResult]:
+    """Extract and resolve every document (in key order: resolvers learn names as they go),
+    then map, reason over and validate them in batches (batches.py; in worker processes given
+    `settings`), gathering the graphs into one store. Pure but for progress messages."""
+    say = progress or (lambda message: None)
+    ordered = sorted(documents, key=lambda d: d.key)
     by_document: dict[str, list[Programme]] = {}
     labelled: dict[str, list[str]] = {}
-    ordered = sorted(documents, key=lambda d: d.key)
     for index, (document, records) in enumerate(zip(ordered, _extracted(ordered)), start=1):
         by_document[document.key] = resolve_document(records, resolver)
         labelled[document.key] = [fold(m.text) for r in records for m in (*r.thematic_areas, *r.tags)]
-        if progress:
-            progress(f"[{index}/{len(documents)}] {Path(document.path).name}: "
-                     f"{len(by_document[document.key])} programmes")
+        say(f"[{index}/{len(documents)}] {Path(document.path).name}: {len(by_document[document.key])} programmes")
     unknown_labels = set(resolver.sectors.unmapped())
     unmapped = {key: list(dict.fromkeys(t for t in texts if t in unknown_labels)) for key, texts in labelled.items()}
     labels: dict[str, str] = {}
-    for programmes in by_document.values():
-        for programme in programmes:
+    for document in ordered:
+        for programme in by_document[document.key]:
             labels.setdefault(programme.key, programme.title)
     organisations = {o.key: o for o in resolver.organisations.organisations()}
-    used: set[str] = set()
-    countries: set[str] = set()
-    for document in sorted(documents, key=lambda d: d.key):
-        programmes = by_document[document.key]
-        with StagedGraph(staged, document_graph(document.key)) as graph:
-            _document_graph(document, programmes, labels, rules, graph)
-        mentioned = _used_organisations(programmes, organisations)
-        used.update(mentioned)
-        countries |= {link.key for p in programmes for link in p.countries}
-        countries |= {organisations[key].country.lower() for key in mentioned if organisations[key].country}
+    named_organisations = {d.key: _used_organisations(by_document[d.key], organisations) for d in ordered}
+    named_countries = {d.key: sorted({link.key for p in by_document[d.key] for link in p.countries}
+                                     | {organisations[k].country.lower() for k in named_organisations[d.key]
+                                        if organisations[k].country}) for d in ordered}
+    organisation_records = {key: _organisation_record(organisations[key])
+                            for keys in named_organisations.values() for key in keys}
+    country_records = {code: _country_record(code, resolver) for codes in named_countries.values() for code in codes}
+
+    staged = ox.Store()
+    load_graphs(staged, [(ONTOLOGY_GRAPH, ontology)])
     with StagedGraph(staged, ENTITIES_GRAPH) as graph:
-        _entities_graph(used, countries, resolver, organisations, rules, graph)
-    return Assembly(staged, documents, by_document, organisations, countries, list(resolver.unresolved), unmapped)
+        for key in sorted(organisation_records):
+            checker.rules.emit("organisation", organisation_records[key], graph)
+        for code in sorted(country_records):
+            checker.rules.emit("country", country_records[code], graph)
+
+    batches = []
+    for indexes in plan([[p.key for p in by_document[d.key]] for d in ordered]):
+        chosen = [ordered[index] for index in indexes]
+        batches.append(Batch(
+            documents=tuple(DocumentFacts(_document_record(d), tuple(_programme_record(p, labels[p.key])
+                                                                     for p in by_document[d.key]))
+                            for d in chosen),
+            organisations=tuple(organisation_records[k] for k in sorted({k for d in chosen for k in named_organisations[d.key]})),
+            countries=tuple(country_records[c] for c in sorted({c for d in chosen for c in named_countries[d.key]}))))
+    results = []
+    for number, checked in enumerate(check_all(batches, settings, checker), start=1):
+        staged.bulk_load(checked.quads, format=ox.RdfFormat.N_QUADS)
+        results.append(checked.validation)
+        say(f"mapped, reasoned over and validated batch {number}/{len(batches)}")
+    countries = set(country_records)
+    assembly = Assembly(staged, documents, by_document, organisations, countries, list(resolver.unresolved), unmapped)
+    return assembly, merged(results)
 
 
 def compile_graph(settings: Settings, corpus_dir: Path | None = None,
@@ -276,21 +271,17 @@ def derive(settings: Settings, documents: list[Document],
     say = progress or (lambda message: None)
     say(f"read {len(documents)} documents")
     ontology = load_ontology(settings.ontology_dir)
-    rules = load_rules(settings.mappings_dir / "rdf.yaml")
+    checker = Checker(load_rules(settings.mappings_dir / "rdf.yaml"), ontology,
+                      load_shapes(settings.shapes_dir), settings.queries_dir / "qc")
     resolver = load_resolver(settings.mappings_dir)
-    shapes = load_shapes(settings.shapes_dir)
-    assembly = assemble(documents, resolver, rules, ontology, say)
-    say("reasoning")
-    inferred = infer_in_store(assembly.staged, compile_rules(ontology))
-    say("validating")
-    result = validate(assembly.staged, shapes, qc_dir=settings.queries_dir / "qc")
+    assembly, result = assemble(documents, resolver, ontology, checker, settings, say)
     report = BuildReport(
         documents=len(documents),
         programmes=len({p.key for ps in assembly.programmes.values() for p in ps}),
         organisations=len({k for ps in assembly.programmes.values() for k in _used_organisations(ps, assembly.organisations)}),
         countries=len(assembly.countries),
         triples=len(assembly.staged),
-        inferred=inferred,
+        inferred=sum(1 for _ in assembly.staged.quads_for_pattern(None, None, None, ox.NamedNode(str(INFERRED_GRAPH)))),
         validation=result,
         unresolved=assembly.unresolved,
     )

@@ -150,7 +150,7 @@ def published_graph(service):
 
 
 def cmd_validate(args, settings: Settings) -> int:
-    from .build import load_ontology
+    from .ontology import load_ontology
     from .validate import format_report, load_shapes, validate
 
     service = _service(settings)

@@ -7,6 +7,7 @@ malformed shapes file or query is an error (MappingError, QueryError).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .errors import MappingError, QueryError
 from .namespaces import ONTOLOGY_GRAPH, PREFIXES, bind_prefixes
 from .rdfterms import to_oxigraph
 
-__all__ = ["Violation", "ValidationResult", "load_shapes", "validate", "run_qc_queries", "format_report"]
+__all__ = ["Violation", "ValidationResult", "load_shapes", "validate", "merged", "run_qc_queries", "format_report"]
 
 MDGSH = Namespace("https://w3id.org/mdgraph/shapes#")
 SHACL_SOURCE = "shacl"
@@ -100,6 +101,13 @@ def validate(data: Graph | ox.Store, shapes: Graph, ontology: Graph | None = Non
     ordered = tuple(sorted(set(violations), key=_sort_key))
     conforms = not any(v.severity == "Violation" for v in ordered)
     return ValidationResult(conforms, ordered, text)
+
+
+def merged(results: Iterable[ValidationResult]) -> ValidationResult:
+    """One result for a graph validated in parts (batches.py): each violation once."""
+    violations = tuple(sorted({v for result in results for v in result.violations}, key=_sort_key))
+    conforms = not any(v.severity == "Violation" for v in violations)
+    return ValidationResult(conforms, violations, _format_lines(violations) if violations else "conforms")
 
 
 def _staged(data: Graph, ontology: Graph | None) -> ox.Store:

@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote as percent_encode
@@ -115,9 +116,16 @@ def _sort_key(value: Any) -> str:
     return value.key if isinstance(value, Link) else str(value)
 
 
+@lru_cache(maxsize=65536)
+def _encoded(text: str) -> str:
+    """A key as an IRI segment; cached, since a corpus names the same countries,
+    organisations and sectors thousands of times."""
+    return percent_encode(text, safe="-._~")
+
+
 def _fill(template: str, values: Mapping[str, Any], source: str, where: str, encode: bool = True) -> str:
     try:
-        filled = {k: (percent_encode(str(v), safe="-._~") if encode else str(v)) for k, v in values.items()}
+        filled = {k: (_encoded(str(v)) if encode else str(v)) for k, v in values.items()}
         return template.format(**filled)
     except (KeyError, IndexError) as exc:
         raise MappingError(source, f"template {template!r} needs field {exc}", where) from None

@@ -58,6 +58,7 @@ class ProgrammeResolver:
         self.sectors = sectors
         #: (field, surface string) that resolved to nothing, for the review report
         self.unresolved: list[tuple[str, str, str]] = []
+        self._organisations_by_key: dict[str, Organisation] = {}
 
     def _countries(self, mentions: Iterable[Mention], programme: Programme) -> None:
         for mention in mentions:
@@ -71,7 +72,7 @@ class ProgrammeResolver:
     def _context(self, programme: Programme) -> list[str]:
         """The countries that qualify generic national bodies ("Ministry of Health"): the
         implementing offices' countries when the programme has offices, else its countries."""
-        organisations = {o.key: o for o in self.organisations.organisations()}
+        organisations = self._by_key()
         offices = [organisations[link.key].country for link in programme.units
                    if link.key in organisations and organisations[link.key].country]
         return sorted({c.upper() for c in offices}) or [link.key.upper() for link in programme.countries]
@@ -91,8 +92,16 @@ class ProgrammeResolver:
                 organisation = self._root(organisation)
             _add(getattr(programme, role), organisation.key, mention.evidence)
 
+    def _by_key(self) -> dict[str, Organisation]:
+        """The organisations resolved so far, by key (remade only when one was added: nodes
+        are never replaced, and a programme asks this several times)."""
+        nodes = self.organisations.organisations()
+        if len(nodes) != len(self._organisations_by_key):
+            self._organisations_by_key = {o.key: o for o in nodes}
+        return self._organisations_by_key
+
     def _root(self, organisation: Organisation) -> Organisation:
-        organisations = {o.key: o for o in self.organisations.organisations()}
+        organisations = self._by_key()
         while organisation.kind == FIELD_OFFICE and organisation.parent in organisations:
             organisation = organisations[organisation.parent]
         return organisation

@@ -67,12 +67,13 @@ def load_graphs(store: ox.Store, graphs: Iterable[tuple[Node, rdflib.Graph]]) ->
 
 class StagedGraph:
     """One named graph being written into a store: takes rdflib triples (what the mapping
-    emits) and writes them as pyoxigraph quads in one bulk step, with no rdflib graph between."""
+    emits) and writes them as pyoxigraph quads in one bulk step, with no rdflib graph between.
+    Graphs staged together may share `terms`, the conversions already made (the same IRIs recur)."""
 
-    def __init__(self, store: ox.Store, name: Node) -> None:
+    def __init__(self, store: ox.Store, name: Node, terms: dict | None = None) -> None:
         self._store, self._name = store, to_oxigraph(name)
         self._quads: list[ox.Quad] = []
-        self._terms: dict = {}
+        self._terms: dict = {} if terms is None else terms
 
     def _term(self, node: Node):
         converted = self._terms.get(node)
