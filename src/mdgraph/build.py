@@ -201,34 +201,58 @@ def _extracted(documents: list[Document]) -> Iterator[list[ProgrammeRecord]]:
         yield from pool.map(extract_document, documents, chunksize=16)
 
 
-def assemble(documents: list[Document], resolver: ProgrammeResolver, ontology: Graph, checker: Checker,
-             settings: Settings | None = None, progress: Progress | None = None) -> tuple[Assembly, ValidationResult]:
-    """Extract and resolve every document (in key order: resolvers learn names as they go),
-    then map, reason over and validate them in batches (batches.py; in worker processes given
-    `settings`), gathering the graphs into one store. Pure but for progress messages."""
-    say = progress or (lambda message: None)
-    ordered = sorted(documents, key=lambda d: d.key)
+def _resolved(ordered: list[Document], resolver: ProgrammeResolver,
+              say: Progress) -> tuple[dict[str, list[Programme]], dict[str, list[str]]]:
+    """The programmes of each document, resolved in key order (resolvers learn names as they
+    go), and the sector labels of each that the scheme does not know."""
     by_document: dict[str, list[Programme]] = {}
     labelled: dict[str, list[str]] = {}
     for index, (document, records) in enumerate(zip(ordered, _extracted(ordered)), start=1):
         by_document[document.key] = resolve_document(records, resolver)
         labelled[document.key] = [fold(m.text) for r in records for m in (*r.thematic_areas, *r.tags)]
-        say(f"[{index}/{len(documents)}] {Path(document.path).name}: {len(by_document[document.key])} programmes")
+        say(f"[{index}/{len(ordered)}] {Path(document.path).name}: {len(by_document[document.key])} programmes")
     unknown_labels = set(resolver.sectors.unmapped())
     unmapped = {key: list(dict.fromkeys(t for t in texts if t in unknown_labels)) for key, texts in labelled.items()}
+    return by_document, unmapped
+
+
+def _batches(ordered: list[Document], by_document: dict[str, list[Programme]],
+             organisations: dict[str, Organisation], resolver: ProgrammeResolver) -> tuple[list[Batch], dict, dict]:
+    """The batches to check (batches.plan), and the records of every organisation and
+    country the documents name (by key), which the entities graph describes."""
     labels: dict[str, str] = {}
     for document in ordered:
         for programme in by_document[document.key]:
             labels.setdefault(programme.key, programme.title)
-    organisations = {o.key: o for o in resolver.organisations.organisations()}
     named_organisations = {d.key: _used_organisations(by_document[d.key], organisations) for d in ordered}
-    named_countries = {d.key: sorted({link.key for p in by_document[d.key] for link in p.countries}
-                                     | {organisations[k].country.lower() for k in named_organisations[d.key]
-                                        if organisations[k].country}) for d in ordered}
+    named_countries = {d.key: {link.key for p in by_document[d.key] for link in p.countries}
+                       | {organisations[k].country.lower() for k in named_organisations[d.key] if organisations[k].country}
+                       for d in ordered}
     organisation_records = {key: _organisation_record(organisations[key])
                             for keys in named_organisations.values() for key in keys}
     country_records = {code: _country_record(code, resolver) for codes in named_countries.values() for code in codes}
+    batches = []
+    for indexes in plan([[p.key for p in by_document[d.key]] for d in ordered]):
+        chosen = [ordered[index] for index in indexes]
+        facts = tuple(DocumentFacts(_document_record(d), tuple(_programme_record(p, labels[p.key])
+                                                               for p in by_document[d.key])) for d in chosen)
+        organisation_keys = sorted({k for d in chosen for k in named_organisations[d.key]})
+        codes = sorted({c for d in chosen for c in named_countries[d.key]})
+        batches.append(Batch(facts, tuple(map(organisation_records.get, organisation_keys)),
+                             tuple(map(country_records.get, codes))))
+    return batches, organisation_records, country_records
 
+
+def assemble(documents: list[Document], resolver: ProgrammeResolver, ontology: Graph, checker: Checker,
+             settings: Settings | None = None, progress: Progress | None = None) -> tuple[Assembly, ValidationResult]:
+    """Extract and resolve every document, then map, reason over and validate them in
+    batches (in worker processes given `settings`), gathering the graphs into one store with
+    the ontology and the entities graph. Pure but for progress messages."""
+    say = progress or (lambda message: None)
+    ordered = sorted(documents, key=lambda d: d.key)
+    by_document, unmapped = _resolved(ordered, resolver, say)
+    organisations = {o.key: o for o in resolver.organisations.organisations()}
+    batches, organisation_records, country_records = _batches(ordered, by_document, organisations, resolver)
     staged = ox.Store()
     load_graphs(staged, [(ONTOLOGY_GRAPH, ontology)])
     with StagedGraph(staged, ENTITIES_GRAPH) as graph:
@@ -236,23 +260,13 @@ def assemble(documents: list[Document], resolver: ProgrammeResolver, ontology: G
             checker.rules.emit("organisation", organisation_records[key], graph)
         for code in sorted(country_records):
             checker.rules.emit("country", country_records[code], graph)
-
-    batches = []
-    for indexes in plan([[p.key for p in by_document[d.key]] for d in ordered]):
-        chosen = [ordered[index] for index in indexes]
-        batches.append(Batch(
-            documents=tuple(DocumentFacts(_document_record(d), tuple(_programme_record(p, labels[p.key])
-                                                                     for p in by_document[d.key]))
-                            for d in chosen),
-            organisations=tuple(organisation_records[k] for k in sorted({k for d in chosen for k in named_organisations[d.key]})),
-            countries=tuple(country_records[c] for c in sorted({c for d in chosen for c in named_countries[d.key]}))))
     results = []
     for number, checked in enumerate(check_all(batches, settings, checker), start=1):
         staged.bulk_load(checked.quads, format=ox.RdfFormat.N_QUADS)
         results.append(checked.validation)
         say(f"mapped, reasoned over and validated batch {number}/{len(batches)}")
-    countries = set(country_records)
-    assembly = Assembly(staged, documents, by_document, organisations, countries, list(resolver.unresolved), unmapped)
+    assembly = Assembly(staged, documents, by_document, organisations, set(country_records),
+                        list(resolver.unresolved), unmapped)
     return assembly, merged(results)
 
 
