@@ -37,6 +37,11 @@ DATE = re.compile(
     rf"|(?:(?P<end_of>end\s+of\s+)?(?P<y6>{_YEAR})(?!\d))",
     re.IGNORECASE,
 )
+#: What every DATE holds: a text without it has no date, and is not searched position by position.
+_ANY_YEAR = re.compile(_YEAR)
+#: The most a DATE holds before its year when white space is folded: "end of september. , ".
+#: A date of a folded text starts no earlier than this before the first year of the text.
+_BEFORE_YEAR = 20
 OPEN_END = re.compile(r"\b(present|ongoing|on-going|open[- ]ended|today|to date|now)\b", re.IGNORECASE)
 #: What may stand between the two ends of a range.
 RANGE_SEPARATOR = re.compile(r"^\s*(?:[-–—‒―]+|to|until|till|through|thru|and)\s*", re.IGNORECASE)
@@ -64,9 +69,18 @@ def _iso(match: re.Match, end_of_year_as_december: bool) -> str:
     return g["y6"]
 
 
+def _first_date(text: str, folded: bool = False) -> re.Match | None:
+    """DATE.search(text), without trying every offset of a long text: from the first year on
+    (less what a date may hold before its year, when `text` has its white space folded)."""
+    year = _ANY_YEAR.search(text)
+    if year is None:
+        return None
+    return DATE.search(text, max(0, year.start() - _BEFORE_YEAR)) if folded else DATE.search(text)
+
+
 def parse_date(text: str) -> str | None:
     """The first date in `text`, as precise as written; None when there is none."""
-    match = DATE.search(text)
+    match = _first_date(text)
     return _iso(match, end_of_year_as_december=True) if match else None
 
 
@@ -83,7 +97,7 @@ def _read_timeframe(text: str) -> tuple[str | None, str | None, str | None]:
     """(start, end, dropped): `dropped` is the end of a written range ("2019 – 2015") that
     cannot be its end. A later date that only follows in the text is no range: dropped silently."""
     text = " ".join(text.split())
-    first = DATE.search(text)
+    first = _first_date(text, folded=True)
     if not first:
         return None, None, None
     start = _iso(first, end_of_year_as_december=False)
@@ -102,7 +116,7 @@ def _read_timeframe(text: str) -> tuple[str | None, str | None, str | None]:
         if second:
             end = _iso(second, end_of_year_as_december=True)
             return (start, end, None) if start_not_after_end(start, end) else (start, None, end)
-    second = DATE.search(rest)
+    second = _first_date(rest, folded=True)
     if second and not OPEN_END.search(rest[: second.start()]):
         end = _iso(second, end_of_year_as_december=True)
         return start, (end if start_not_after_end(start, end) else None), None

@@ -20,11 +20,12 @@ The resolver keeps the nodes it has resolved: build one per run.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pycountry
 
@@ -50,6 +51,8 @@ from .organisation_table import (
 
 __all__ = ["OrganisationResolver"]
 
+_T = TypeVar("_T")
+
 _PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
 _DASHED = re.compile(r"^(.+?)\s+[-–—]\s+(.+)$")
 _SEPARATORS = re.compile(r"\s*[,;]\s*|\s+(?:and|&)\s+")
@@ -58,6 +61,24 @@ _QUOTES = {"“": "”", '"': '"', "‘": "’", "'": "'", "(": ")"}
 
 #: The kind of the offices made for "IOM Tirana, Albania": they act for their organisation.
 FIELD_OFFICE = "field-office"
+_KEPT = 1 << 12  # answers of a pure step kept for reuse
+
+
+def _pure(method: Callable[..., _T]) -> Callable[..., _T]:
+    """A step whose answer depends only on its arguments and the data files (never on the
+    names learned in the run), remembered per resolver: the same names come again and again."""
+    memo = f"_memo{method.__name__}"
+
+    @functools.wraps(method)
+    def remembered(self: OrganisationResolver, *args: Any) -> _T:
+        answers = self.__dict__.setdefault(memo, {})
+        if args not in answers:
+            if len(answers) >= _KEPT:
+                answers.clear()
+            answers[args] = method(self, *args)
+        return answers[args]
+
+    return remembered
 
 
 def _strip(text: str) -> str:
@@ -110,7 +131,7 @@ class OrganisationResolver:
         self._learned_acronyms: set[str] = set()
         self._spellings: dict[str, set[str]] = {}      # national body key -> spellings of its name
         self._nodes: dict[str, Organisation] = {}
-        self._keys_in_order: list[str] = []
+        self._in_order: list[Organisation] = []      # the nodes by key, sorted again when one is added
 
     # -- construction -------------------------------------------------------------------
 
@@ -158,9 +179,9 @@ class OrganisationResolver:
 
     def organisations(self) -> list[Organisation]:
         """Every node resolved so far (parents of units included), by key."""
-        if len(self._keys_in_order) != len(self._nodes):  # nodes are only ever added
-            self._keys_in_order = sorted(self._nodes)
-        return [self._nodes[key] for key in self._keys_in_order]
+        if len(self._in_order) != len(self._nodes):  # nodes are only ever added, never replaced
+            self._in_order = [self._nodes[key] for key in sorted(self._nodes)]
+        return list(self._in_order)
 
     # -- names -----------------------------------------------------------------------------
 
@@ -171,6 +192,7 @@ class OrganisationResolver:
         """The comparison key of a name: _plain without "the"."""
         return self._keys.fold(text)
 
+    @_pure
     def _clean(self, surface: str) -> str:
         """The mention without role notes, leading role phrases, quotes and end punctuation."""
         text = _PARENTHESES.sub(lambda m: "" if normalise_key(m.group(1)) in self._rules.role_notes else m.group(0),
@@ -252,6 +274,7 @@ class OrganisationResolver:
             return body  # None when the country cannot be told
         return self._unknown(name, place.country)  # a body with its own acronym is one body
 
+    @_pure
     def _parse(self, text: str) -> tuple[str, str | None, Country | None, str | None]:
         """(name, acronym, country, other name) of "Name (ACR)", "ACR (Name)", "Name - ACR",
         "Name (Country)", "Name (Nombre)" (the same body in another language); brackets that
@@ -322,6 +345,7 @@ class OrganisationResolver:
             self._learned_acronyms.add(folded)
             node.alt_labels.add(name)
 
+    @_pure
     def _refused(self, name: str) -> bool:
         plain = self._plain(name)
         return any(pattern.search(plain) for pattern in self._rules.not_organisations)
@@ -348,6 +372,12 @@ class OrganisationResolver:
 
     def _unit(self, text: str) -> Organisation | None:
         """The office of "<organisation with field offices> <place>", or None."""
+        named = self._office_named(text)
+        return self._office(*named) if named else None
+
+    @_pure
+    def _office_named(self, text: str) -> tuple[str, str] | None:
+        """(key of the organisation with offices, place) of "<its name> <place>", or None."""
         words = re.sub(r"^(\S+)['’]s\s", r"\1 ", text).split()
         prefixes = [self._fold(" ".join(words[:end])) for end in range(len(words))]
         ranked = [self._office_ranks[prefix] for prefix in prefixes[1:] if prefix in self._office_ranks]
@@ -355,11 +385,13 @@ class OrganisationResolver:
             return None
         _, alias, key = min(ranked)  # the longest name of an organisation with offices
         rest = " ".join(words[prefixes.index(alias, 1):])
-        rest = re.sub(r"^(?:(?:country\s+)?(?:mission|office)\s+)?(?:in|to|for|of)\s+", "", rest, flags=re.IGNORECASE)
-        return self._office(key, rest)
+        return key, re.sub(r"^(?:(?:country\s+)?(?:mission|office)\s+)?(?:in|to|for|of)\s+", "", rest,
+                           flags=re.IGNORECASE)
 
-    def _office(self, parent_key: str, place: str) -> Organisation | None:
-        """The unit of `parent_key` at "City, Country", "Country" or "office description, City"."""
+    @_pure
+    def _office_place(self, place: str) -> tuple[Country | None, str | None] | None:
+        """(country, where) of an office at "City, Country", "Country" or "office description,
+        City"; (None, None) for the organisation itself ("HQ"), None for no office."""
         parts = [p.strip() for p in split_top_level(place, re.compile(r",")) if p.strip()]
         country = self._countries.resolve(parts[-1]) if parts else None
         if country is not None:
@@ -367,13 +399,21 @@ class OrganisationResolver:
         if not parts and country is None:
             return None
         if country is None and self._plain(" ".join(parts)) in self._rules.office_words:
-            return self._node(parent_key)  # "UNICEF HQ": the organisation itself
+            return None, None
         if not parts:
-            where = country.label
-        elif len(parts) > 3 or self._refused(" ".join(parts)) or (len(parts) == 1 and not parts[0][:1].isupper()):
+            return country, country.label
+        if len(parts) > 3 or self._refused(" ".join(parts)) or (len(parts) == 1 and not parts[0][:1].isupper()):
             return None
-        else:
-            where = ", ".join(parts)
+        return country, ", ".join(parts)
+
+    def _office(self, parent_key: str, place: str) -> Organisation | None:
+        """The unit of `parent_key` at `place` (see _office_place)."""
+        located = self._office_place(place)
+        if located is None:
+            return None
+        country, where = located
+        if where is None:
+            return self._node(parent_key)  # "UNICEF HQ": the organisation itself
         parent = self._node(parent_key)
         acronym = next((a for a in self._entries[parent_key].alt_labels if is_acronym(a)), parent.label)
         label = f"{acronym} {where}"
@@ -389,6 +429,7 @@ class OrganisationResolver:
 
     # -- governments -----------------------------------------------------------------------
 
+    @_pure
     def _government_country(self, name: str, context: tuple[str, ...]) -> Country | None:
         words = "|".join(map(re.escape, self._rules.government_words))
         if self._plain(name) in self._rules.government_alone:
@@ -419,6 +460,7 @@ class OrganisationResolver:
 
     # -- national bodies and new organisations -------------------------------------------
 
+    @_pure
     def _split_country(self, name: str) -> _Place:
         """Where the name says its country: "Ministry of Health of Ghana" (suffix), "Ghanaian
         Ministry of Health" (prefix), "Vice Ministry for Salvadorians Abroad" (inside)."""
@@ -437,6 +479,7 @@ class OrganisationResolver:
         codes = {hit[0].code for hit in hits}
         return _Place(hits[0][0], name, "inside") if len(codes) == 1 else _Place(None, name, "")
 
+    @_pure
     def _generic_key(self, base: str) -> str | None:
         """The canonical folded form of a generic national body, or None for a proper name.
         Countries and demonyms inside the name count as the word "nationals"."""

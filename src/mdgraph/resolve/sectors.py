@@ -9,10 +9,11 @@ one it `yields` to (employment to labour mobility: the jobs of migrant workers a
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,19 +43,78 @@ class _Cue:
     weight: int
     literals: tuple[str, ...] | None = None
 
-    def may_match(self, case_blind_text: str) -> bool:
-        return self.literals is None or any(literal in case_blind_text for literal in self.literals)
+
+class _CueIndex:
+    """Where in a text each cue may match, found in one pass: a match of a cue starts where
+    one of its literals does, at a word boundary (its expression opens with \\b). An
+    expression finds, at each such offset, the longest literal starting there, and every
+    literal that is a prefix of that one starts there too."""
+
+    def __init__(self, cues: Sequence[_Cue]):
+        literals = sorted({literal for cue in cues for literal in cue.literals or ()})
+        holders = {literal: [number for number, cue in enumerate(cues) if literal in (cue.literals or ())]
+                   for literal in literals}
+        self._implied = {literal: frozenset(number for shorter in literals if literal.startswith(shorter)
+                                            for number in holders[shorter]) for literal in literals}
+        self._unfiltered = frozenset(number for number, cue in enumerate(cues) if cue.literals is None)
+        self._finder = re.compile(rf"\b(?=({_longest_of(literals)}))") if literals else None
+
+    def starts(self, case_blind_text: str) -> dict[int, list[int] | None]:
+        """Cue number -> the offsets, in order, where one of its literals starts in
+        `case_blind_text` (None for a cue with no literals: it may match anywhere)."""
+        found: dict[int, list[int] | None] = dict.fromkeys(self._unfiltered)
+        if self._finder is not None:
+            for match in self._finder.finditer(case_blind_text):
+                for number in self._implied[match.group(1)]:
+                    found.setdefault(number, []).append(match.start())
+        return found
+
+
+def _matches(pattern: re.Pattern[str], text: str, starts: list[int] | None, limit: int) -> list[re.Match[str]]:
+    """The first `limit` matches pattern.finditer(text) gives, trying only `starts` when known
+    (a match at an offset is the one a search reaching it finds: \\b still sees the text before)."""
+    if starts is None:
+        return list(itertools.islice(pattern.finditer(text), limit))
+    found: list[re.Match[str]] = []
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            found.append(match)
+            end = match.end()
+            if len(found) == limit:
+                break
+    return found
+
+
+def _longest_of(literals: Sequence[str]) -> str:
+    """An expression matching the longest of `literals` that starts where it is tried: their
+    trie, written out (the children of a node start with different characters, so at most one
+    goes on; a literal ending at a node is taken only when no longer one matches)."""
+    trie: dict[str, dict] = {}
+    for literal in literals:
+        node = trie
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def written(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + written(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return written(trie)
 
 
 _METACHARACTERS = set("\\.^$*+?{}[]()|")
 _QUANTIFIERS = set("*+?{")
 
 
-def leading_literals(expression: str) -> tuple[str, ...] | None:
-    """The literal text each top-level alternative of a regular expression starts with, in
-    lower case ("health ?(professionals?|workers?)|public health" -> "health", "public
-    health"); None when an alternative starts with no such text (a group, a class, an escape)."""
-    alternatives, depth, start, index = [], 0, 0, 0
+def _syntax(expression: str) -> Iterator[tuple[int, str, int]]:
+    """(offset, character, groups open before it) of each character of a regular expression
+    that is neither escaped nor inside a character class."""
+    depth, index = 0, 0
     while index < len(expression):
         char = expression[index]
         if char == "\\":
@@ -64,27 +124,40 @@ def leading_literals(expression: str) -> tuple[str, ...] | None:
             index += expression[index: index + 1] == "]"
             while index < len(expression) and expression[index] != "]":
                 index += 2 if expression[index] == "\\" else 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            alternatives.append(expression[start:index])
-            start = index + 1
+        else:
+            yield index, char, depth
+            depth += (char == "(") - (char == ")")
         index += 1
-    alternatives.append(expression[start:])
-    literals = []
-    for alternative in alternatives:
+
+
+def leading_literals(expression: str, open_groups: bool = False) -> tuple[str, ...] | None:
+    """The literal text each top-level alternative of a regular expression starts with, in
+    lower case ("health ?(professionals?|workers?)|public health" -> "health", "public
+    health"); None when an alternative starts with no such text (a group, a class, an escape).
+    With `open_groups`, an alternative opening with a group that cannot be skipped starts with
+    the literals of the group's alternatives ("(nationals|citizens) abroad": both words)."""
+    cuts = [index for index, char, depth in _syntax(expression) if char == "|" and depth == 0]
+    literals: list[str] = []
+    for start, end in zip([-1, *cuts], [*cuts, len(expression)]):
+        alternative = expression[start + 1: end]
         run = ""
-        for position, char in enumerate(alternative):
+        for char in alternative:
             if char in _METACHARACTERS or not char.isascii():
                 if char in _QUANTIFIERS:  # "remittances?": the last letter may be missing
                     run = run[:-1]
                 break
             run += char
-        if not run:
+        if run:
+            literals.append(run.lower())
+            continue
+        if not (open_groups and alternative.startswith("(") and not alternative.startswith("(?")):
             return None
-        literals.append(run.lower())
+        close = next((index for index, char, depth in _syntax(alternative) if char == ")" and depth == 1), None)
+        inner = None if close is None or alternative[close + 1: close + 2] in _QUANTIFIERS \
+            else leading_literals(alternative[1:close], open_groups)
+        if inner is None:
+            return None
+        literals.extend(inner)
     return tuple(literals)
 
 
@@ -92,11 +165,13 @@ class _CaseBlind(dict):
     """A str.translate table giving each character the lower-case ASCII letter that it
     matches in an expression compiled with re.IGNORECASE ("K" and the Kelvin sign: "k"), or
     itself: a literal of `leading_literals` found in a text so translated is where a
-    case-blind match could start."""
+    case-blind match could start. Only letters change, and into letters: the translated text
+    has its word boundaries (\\b) where the text has them."""
 
     def __missing__(self, code: int) -> int:
         char = chr(code)
-        folded = next((ord(letter) for letter in string.ascii_lowercase if _LETTERS[letter].fullmatch(char)), code)
+        folded = next((ord(letter) for letter in string.ascii_lowercase if _LETTERS[letter].fullmatch(char)),
+                      code) if char.isalnum() else code
         self[code] = folded
         return folded
 
@@ -106,7 +181,7 @@ _CASE_BLIND = _CaseBlind()
 
 
 def case_blind(text: str) -> str:
-    return text.translate(_CASE_BLIND)
+    return text.lower() if text.isascii() else text.translate(_CASE_BLIND)  # the same for ASCII, sooner
 
 
 class SectorResolver:
@@ -179,7 +254,7 @@ class SectorResolver:
                     pattern = re.compile(rf"\b(?:{rule['pattern']})\b", re.IGNORECASE)
                 except re.error as exc:
                     raise MappingError(source, f"not a valid regular expression: {exc}", where) from exc
-                cues.append(_Cue(sector, pattern, rule["weight"], leading_literals(rule["pattern"])))
+                cues.append(_Cue(sector, pattern, rule["weight"], leading_literals(rule["pattern"], open_groups=True)))
         numbers: dict[str, Any] = {}
         for name in _NUMBERS:
             value = data.get(name)
@@ -198,6 +273,11 @@ class SectorResolver:
         return cls(sectors, {normalise_key(k): normalise_key(v) for k, v in spelling.items()},
                    {str(k): tuple(v) for k, v in labels.items()}, cues, relative=float(relative),
                    yields={k: tuple(v) for k, v in yields.items()}, **numbers)
+
+    @functools.cached_property
+    def _index(self) -> _CueIndex:
+        """The literals of the cues, indexed on first use."""
+        return _CueIndex(self._cues)
 
     # -- public API ----------------------------------------------------------------------
 
@@ -258,15 +338,18 @@ class SectorResolver:
         """Sectors whose cues weigh at least `threshold` and a `relative` share of the
         heaviest sector's: a long text names many sectors in passing, few again and again."""
         title, description = fold(title), fold(description)
-        blind_title, blind_description = case_blind(title), case_blind(description)
+        # a cue whose literals a text lacks cannot match it, and one matching neither text scores 0
+        title_starts = self._index.starts(case_blind(title)) if title else {}
+        description_starts = self._index.starts(case_blind(description)) if description else {}
         scores: dict[str, int] = {}
         supporting: dict[str, int] = {}         # what the cues of weight 1 add, once a stronger one is found
         best: dict[str, tuple[int, int]] = {}   # sector -> (score of its best cue, offset or -1 for the title)
-        for cue in self._cues:
-            in_title = bool(title and cue.may_match(blind_title) and cue.pattern.search(title))
+        for number in sorted(title_starts.keys() | description_starts.keys()):
+            cue = self._cues[number]
+            in_title = number in title_starts and bool(_matches(cue.pattern, title, title_starts[number], 1))
             # the first hit and how many, up to the cap, are all that count
-            hits = list(itertools.islice(cue.pattern.finditer(description), self._cap)) \
-                if description and cue.may_match(blind_description) else []
+            hits = _matches(cue.pattern, description, description_starts[number], self._cap) \
+                if number in description_starts else []
             score = cue.weight * (self._title_factor * in_title + bool(hits)) + max(0, min(len(hits), self._cap) - 1)
             if not score:
                 continue
@@ -281,7 +364,7 @@ class SectorResolver:
         if not scores:
             return []
         floor = max(threshold, self._relative * max(scores.values()))
-        sentences = sentence_spans(description) if description else []
+        sentences: list[tuple[int, int]] | None = None  # found when a cue of the description is evidence
         result = []
         for sector in self._sectors:
             if scores.get(sector, 0) < floor:
@@ -290,6 +373,7 @@ class SectorResolver:
             if offset < 0:
                 evidence = title_evidence or Evidence(title, line)
             else:
+                sentences = sentence_spans(description) if sentences is None else sentences
                 start, end = next(((s, e) for s, e in sentences if s <= offset < e), (offset, len(description)))
                 evidence = Evidence(description[start:end].strip(), line)
             result.append((sector, evidence))
