@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
     ("end of 2014", "2014-12"),
     ("in 2014", "2014"),
     ("no date here", None),
+    ("\u017feptember 2014", "2014-09"),      # a long s, which the case-blind pattern matches
+    ("3 DECEMBER 2015", "2015-12-03"),
 ])
 def test_parse_date(text, expected):
     assert parse_date(text) == expected

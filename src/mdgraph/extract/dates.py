@@ -55,11 +55,11 @@ _SHORT_END_SPAN = 20
 def _iso(match: re.Match, end_of_year_as_december: bool) -> str:
     g = match.groupdict()
     if g["y1"]:
-        return f"{g['y1']}-{MONTHS[g['m1'].lower().rstrip('.')]:02d}-{int(g['d1']):02d}"
+        return f"{g['y1']}-{MONTHS[g['m1'].casefold().rstrip('.')]:02d}-{int(g['d1']):02d}"
     if g["y2"]:
-        return f"{g['y2']}-{MONTHS[g['m2'].lower().rstrip('.')]:02d}-{int(g['d2']):02d}"
+        return f"{g['y2']}-{MONTHS[g['m2'].casefold().rstrip('.')]:02d}-{int(g['d2']):02d}"
     if g["y3"]:
-        return f"{g['y3']}-{MONTHS[g['m3'].lower().rstrip('.')]:02d}"
+        return f"{g['y3']}-{MONTHS[g['m3'].casefold().rstrip('.')]:02d}"
     if g["y4"]:
         return f"{g['y4']}-{int(g['mm']):02d}"
     if g["y5"]:
