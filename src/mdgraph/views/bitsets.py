@@ -3,20 +3,29 @@ per facet value, precomputed at publish time.
 
 Counting a facet value given the other filters is then one AND and one popcount, whatever
 the filters: a few microseconds per value, so the facets of any page cost about a millisecond
-at five million triples, where GROUP BY over the link tables grows with the graph.
+at five million triples, where GROUP BY over the link tables grows with the graph. The 3W
+matrix crosses two axes the same way, but counts the programmes of small organisations
+(listed once per file, `Listing`) rather than AND them with every value of the other axis.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import chain, compress
 
 from .filters import ROLES, Filters
 
 #: facet_bits.facet names: every programme, those running in a year, the open-ended ones,
 #: those of a country / sector, those with someone in a role, an organisation in a role.
 ALL, YEAR, OPEN, COUNTRY, SECTOR, ROLE, ORGANISATION = "all", "year", "open", "country", "sector", "role", "organisation"
+
+#: Crossing two axes, a value with fewer programmes than this many per value of the other
+#: axis is counted programme by programme (about 0.2 µs each) rather than ANDed with each of
+#: them (about 2.7 µs per pair with sets of 58,000 programmes, at five million triples).
+COUNT_BELOW = 13
 
 
 def encode(ids: Iterable[int]) -> bytes:
@@ -31,10 +40,15 @@ def encode(ids: Iterable[int]) -> bytes:
 _FLAGS = bytes.maketrans(b"01", b"\x00\x01")
 
 
+def _flags(bits: int) -> bytes:
+    """Byte i is 1 when bit i is set."""
+    return bin(bits)[:1:-1].encode("ascii").translate(_FLAGS)
+
+
 def members(bits: int) -> list[int]:
     """The ids in a set, ascending: its binary digits turned into one byte per id and kept by
     `compress`, so listing forty thousand ids costs about a millisecond, not a Python loop."""
-    flags = bin(bits)[:1:-1].encode("ascii").translate(_FLAGS)  # byte i is bit i
+    flags = _flags(bits)
     return list(compress(range(len(flags)), flags))
 
 
@@ -122,6 +136,48 @@ class FacetBits:
         chosen = ids[facet] if (filters.countries if facet == "country" else filters.sectors) else table
         return {n: table.get(n, 0) for n in chosen}
 
+    def crossed(self, listing: Listing, rows: str, down: Mapping[int, int], columns: str, across: Mapping[int, int],
+                kept: int, role_mask: int, count_below: int = COUNT_BELOW) -> dict[tuple[int, int], int]:
+        """Programmes in each (row, column) pair of two 3W axes, row by row in the order of
+        `down` and `across` (value -> its programmes among `kept`), pairs with none left out.
+        One AND and popcount per pair, except for organisations with fewer than `count_below`
+        programmes per value of the other axis: the countries or sectors of their programmes
+        are counted instead, which takes an organisation × country matrix at five million
+        triples from 46 to about 25 ms."""
+        by_row = by_column = {}
+        if columns == "organisation":
+            by_column = self._tallies(listing, across, rows, count_below * len(down), kept, role_mask)
+        elif rows == "organisation":
+            by_row = self._tallies(listing, down, columns, count_below * len(across), kept, role_mask)
+        pairs = {}
+        for row, row_bits in down.items():
+            tally = by_row.get(row)
+            for column, column_bits in across.items():
+                if tally is not None:
+                    count = tally[column]
+                elif column in by_column:
+                    count = by_column[column][row]
+                else:
+                    count = (row_bits & column_bits).bit_count()
+                if count:
+                    pairs[row, column] = count
+        return pairs
+
+    def _tallies(self, listing: Listing, organisations: Iterable[int], facet: str, below: int,
+                 kept: int, role_mask: int) -> dict[int, Counter]:
+        """For each organisation with fewer than `below` programmes (in the roles of
+        `role_mask`), how many of those among `kept` each value of `facet` (country or sector) has."""
+        of_programme = listing.of_programme[facet]
+        kept_flags = None if kept == self.all else _flags(kept).ljust(len(of_programme), b"\0")
+        tallies = {}
+        for organisation in organisations:
+            found = listing.programmes(organisation, role_mask)
+            if len(found) < below:
+                if kept_flags is not None:
+                    found = compress(found, map(kept_flags.__getitem__, found))
+                tallies[organisation] = Counter(chain.from_iterable(map(of_programme.__getitem__, found)))
+        return tallies
+
     def counts(self, facet: str, filters: Filters, ids: Mapping[str, list[int]]) -> dict[int, int]:
         """Programmes per value of `facet` given the other facets' filters (zero counts left out).
         Values are resource ids, role bits, or years."""
@@ -139,3 +195,43 @@ class FacetBits:
             sets = {"country": self.countries, "sector": self.sectors, "year": self.years}[facet]
         counts = {value: (bits & base).bit_count() for value, bits in sets.items()}
         return {value: count for value, count in counts.items() if count}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The sets of FacetBits as lists, for `FacetBits.crossed`: the programmes of each
+    organisation in any role (0) and in each role, and the countries and sectors of each programme."""
+
+    organisations: dict[int, dict[int, array]]
+    of_programme: dict[str, list[tuple[int, ...]]]  # "country" / "sector" -> programme id -> its values
+
+    @classmethod
+    def of(cls, bits: FacetBits) -> Listing:
+        by_role = (found for roles in bits.organisations.values() for found in roles.values())
+        size = max(found.bit_length() for found in chain([bits.all], bits.countries.values(),
+                                                           bits.sectors.values(), by_role))
+        of_programme = {}
+        for facet, table in (("country", bits.countries), ("sector", bits.sectors)):
+            values: list[list[int]] = [[] for _ in range(size)]
+            for value, programmes in table.items():
+                for programme in members(programmes):
+                    values[programme].append(value)
+            shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+            of_programme[facet] = [shared.setdefault(key, key) for key in map(tuple, values)]
+        organisations = {}
+        for number, by_role in bits.organisations.items():
+            anyone = array("i", members(union(by_role.values())))
+            listed = organisations[number] = {0: anyone}
+            for role, programmes in by_role.items():
+                in_role = _flags(programmes).ljust(size, b"\0")
+                listed[role] = array("i", compress(anyone, map(in_role.__getitem__, anyone)))
+        return cls(organisations, of_programme)
+
+    def programmes(self, organisation: int, role_mask: int) -> Sequence[int]:
+        """The programmes of an organisation in one of the roles of `role_mask` (any role for
+        0), ascending, as FacetBits.organisation has them."""
+        by_role = self.organisations.get(organisation, {})
+        chosen = [found for role, found in by_role.items() if role and (not role_mask or role & role_mask)]
+        if len(chosen) == len(by_role) - 1:
+            return by_role.get(0, ())
+        return chosen[0] if len(chosen) == 1 else sorted(set(chain.from_iterable(chosen)))

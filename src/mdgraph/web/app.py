@@ -19,6 +19,7 @@ from ..errors import StoreError
 from ..ingest.library import document_limit
 from ..service import Service
 from . import browse, documents, dumps, named, ontology, resources, sparql, status
+from .browse.deps import fresh_views
 from .documents import ENVELOPE_BYTES, UploadLimit
 from .middleware import AccessLog, Admission
 from .problems import HANDLERS
@@ -51,7 +52,10 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        views = fresh_views(app.state, service)
+        views.start()  # warms the views now and whenever a publish replaces them
         yield
+        views.stop()
         if own_service:
             service.close()
 

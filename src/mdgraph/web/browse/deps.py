@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import State
 
 from ...errors import InputError, StoreError
 from ...service import Service
@@ -26,13 +27,19 @@ class PageError(Exception):
 
 class FreshViews:
     """The views of one service's store, rebuilt (once, under a lock) whenever the store
-    publishes a version they were not built from, so a page never shows a stale graph."""
+    publishes a version they were not built from, so a page never shows a stale graph.
+
+    `start` warms them in a background thread, which then looks about once a second whether
+    the views file was replaced (a publish by this process or by `mdgraph build` in another)
+    and warms the new one, so the first question after a publish is as fast as the next."""
 
     def __init__(self, service: Service, path: Path) -> None:
         self.service = service
         self.path = path
         self._views: Views | None = None
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     def current(self) -> Views:
         """Blocking (it may rebuild): call it from a worker thread."""
@@ -47,7 +54,37 @@ class FreshViews:
                 build_views(self.service.store, self.path)
                 if self._views is None:
                     self._views = Views.open(self.path)
+                self._views.warm()  # this question waited for a rebuild; the next ones should not wait
             return self._views
+
+    def warm(self) -> None:
+        """Open the views file if not yet open, and read it into memory when it is new."""
+        with self._lock:
+            if self._views is None:
+                self._views = _open(self.path)
+            views = self._views
+        if views is not None:
+            views.warm()
+
+    def start(self, interval: float = 1.0) -> None:
+        """Warm the views now and every `interval` seconds, in a daemon thread (until `stop`)."""
+        self._stopping.clear()
+        self._watcher = threading.Thread(target=self._watch, args=(interval,), name="mdgraph-views", daemon=True)
+        self._watcher.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout)
+            self._watcher = None
+
+    def _watch(self, interval: float) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.warm()
+            except StoreError:
+                pass  # no views yet, or the file is being replaced: the next look finds it
+            self._stopping.wait(interval)
 
 
 def _open(path: Path) -> Views | None:
@@ -69,14 +106,17 @@ def _version(views: Views) -> str | None:
 _KEEPERS_LOCK = threading.Lock()
 
 
-def get_fresh_views(request: Request, service: Annotated[Service, Depends(get_service)]) -> FreshViews:
-    """The app's one FreshViews, made on first use."""
-    state = request.app.state
+def fresh_views(state: State, service: Service) -> FreshViews:
+    """The app's one FreshViews (in `state`), made on first use."""
     with _KEEPERS_LOCK:
         keeper = getattr(state, "browse_views", None)
         if keeper is None or keeper.service is not service:
             keeper = state.browse_views = FreshViews(service, service.settings.views_path)
     return keeper
+
+
+def get_fresh_views(request: Request, service: Annotated[Service, Depends(get_service)]) -> FreshViews:
+    return fresh_views(request.app.state, service)
 
 
 def get_views(keeper: Annotated[FreshViews, Depends(get_fresh_views)]) -> Views:

@@ -1,0 +1,220 @@
+"""Warm views: what questions would read on first use is read at once (and by the server's
+background watcher after every publish, in this process or another), without changing any
+answer; and the 3W matrix counted two ways (AND per pair, or tallies of small organisations'
+programmes) gives the same counts in the same order."""
+
+from __future__ import annotations
+
+import gc
+import os
+import random
+import threading
+import time
+import weakref
+from itertools import permutations
+from pathlib import Path
+
+import pytest
+import rdflib
+from fastapi.testclient import TestClient
+from rdflib import Literal
+from rdflib.namespace import SKOS
+
+from mdgraph.config import Settings
+from mdgraph.namespaces import instance_iri
+from mdgraph.service import Service
+from mdgraph.store import open_store
+from mdgraph.views import Filters, Views, build_views
+from mdgraph.views.bitsets import COUNT_BELOW, FacetBits, Listing, encode
+from mdgraph.web.app import create_app
+from mdgraph.web.browse.deps import FreshViews
+
+DATA = Path(__file__).parent / "data" / "views" / "graph.trig"
+QUERIES = Path(__file__).parent / "data" / "queries"
+FILTERS = [Filters(), Filters(year=2015), Filters(roles=("funder", "partner")), Filters(countries=("md",)),
+           Filters(organisations=("iom",), roles=("implementer",)), Filters(sectors=("health",), year=2012)]
+AXES = ("organisation", "sector", "country")
+#: How long a test waits for the watcher to do what it does about once per `interval`.
+PATIENCE = 30.0
+
+
+def dataset(oim: bool = False) -> rdflib.Dataset:
+    """The views test graph; with `oim`, IOM also named "OIM" (a change a rebuild must show)."""
+    graph = rdflib.Dataset()
+    graph.parse(DATA, format="trig")
+    if oim:
+        graph.graph(rdflib.URIRef("https://w3id.org/mdgraph/graph/document/doc-b")).add(
+            (instance_iri("organisation", "iom"), SKOS.altLabel, Literal("OIM", lang="fr")))
+    return graph
+
+
+@pytest.fixture()
+def published(tmp_path):
+    store = open_store("memory://")
+    store.publish(dataset())
+    path = tmp_path / "views.sqlite"
+    build_views(store, path)
+    yield store, path
+    store.close()
+
+
+def answers(views: Views) -> list:
+    found = []
+    for filters in FILTERS:
+        found += [views.three_w(filters), views.three_w(filters, limit=3), views.programmes(filters),
+                  views.programmes(filters, limit=2, offset=1), views.facets(filters), views.count(filters)]
+        found += [views.matrix(filters, rows, columns) for rows, columns in permutations(AXES, 2)]
+    return found
+
+
+def test_warm_views_answer_as_cold_ones(published):
+    _, path = published
+    with Views.open(path) as cold, Views.open(path) as warm:
+        assert warm.warm() and not warm.warm()  # the second time there is nothing left to read
+        assert answers(warm) == answers(cold)
+
+
+def test_warm_reads_a_replaced_file_and_lets_the_old_one_go(published):
+    store, path = published
+    with Views.open(path) as views:
+        views.warm()
+        assert gc.get_freeze_count() > 0  # what the views hold is out of the cyclic collector's way
+        before = weakref.ref(views._current())
+        store.publish(dataset(oim=True))
+        build_views(store, path)
+        assert views.warm()
+        assert before() is None  # frozen, yet freed by reference counting once replaced
+        assert views.search("OIM")[0].key == "iom" and views.store_version == store.version()
+
+
+def served(keeper: FreshViews) -> tuple | None:
+    """(file identity, warm) of what the keeper's views answer from now, None before they open."""
+    views = keeper._views
+    snapshot = views._snapshot if views is not None else None
+    return None if snapshot is None else (snapshot.identity, snapshot._warm)
+
+
+def identity(path: Path) -> tuple:
+    status = os.stat(path)
+    return status.st_dev, status.st_ino, status.st_mtime_ns
+
+
+def wait_for(condition) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        assert time.monotonic() < deadline, "the views watcher did not catch up"
+        time.sleep(0.01)
+
+
+def test_the_watcher_warms_each_views_file_that_replaces_the_last(tmp_path):
+    store = open_store("memory://")
+    settings = Settings(store_url="memory://", data_dir=tmp_path, queries_dir=QUERIES)
+    path = settings.views_path
+    keeper = FreshViews(Service(settings, store), path)
+    keeper.start(interval=0.01)
+    try:
+        store.publish(dataset())
+        build_views(store, path)  # no views when the watcher started: it keeps looking
+        wait_for(lambda: served(keeper) == (identity(path), True))
+        path.with_name("damaged").write_bytes(b"not a views file" * 100)
+        os.replace(path.with_name("damaged"), path)
+        store.publish(dataset(oim=True))
+        build_views(store, path)  # as `mdgraph build` in another process: nobody tells the server
+        wait_for(lambda: served(keeper) == (identity(path), True))
+        assert keeper.current().search("OIM")[0].key == "iom"
+        watcher = keeper._watcher
+    finally:
+        keeper.stop()
+    assert not watcher.is_alive()
+    store.close()
+
+
+def test_the_app_warms_the_views_while_it_runs(tmp_path):
+    store = open_store("memory://")
+    store.publish(dataset())
+    settings = Settings(store_url="memory://", data_dir=tmp_path, queries_dir=QUERIES)
+    build_views(store, settings.views_path)
+    with TestClient(create_app(settings, Service(settings, store))) as client:
+        keeper = client.app.state.browse_views
+        watcher = keeper._watcher
+        wait_for(lambda: served(keeper) == (identity(settings.views_path), True))
+        assert client.get("/programmes").status_code == 200
+    assert not watcher.is_alive()
+    store.close()
+
+
+# -- the matrix counted two ways ---------------------------------------------------------------
+
+def random_bits(seed: int) -> FacetBits:
+    """Facet sets over 300 programme ids: 9 countries, 4 sectors, 12 organisations in up to three roles."""
+    rng = random.Random(seed)
+    programmes = rng.sample(range(1, 400), 300)
+    rows = [("all", 0, 0, encode(programmes))]
+    for facet, values, share in (("country", range(500, 509), 0.2), ("sector", range(600, 604), 0.4)):
+        rows += [(facet, value, 0, encode(rng.sample(programmes, int(len(programmes) * share * rng.random()))))
+                 for value in values]
+    for organisation in range(700, 712):
+        size = rng.choice([1, 3, 10, 40, 150])
+        for role in rng.sample([1, 2, 4], rng.randint(1, 3)):
+            rows.append(("organisation", organisation, role, encode(rng.sample(programmes, rng.randint(1, size)))))
+    return FacetBits.from_rows(rows)
+
+
+def axis(bits: FacetBits, facet: str, kept: int, role_mask: int) -> dict[int, int]:
+    table = {"country": bits.countries, "sector": bits.sectors}.get(facet)
+    found = ({n: bits.organisation(n, role_mask) for n in bits.organisations} if table is None else table)
+    return {n: programmes & kept for n, programmes in found.items() if programmes & kept}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("rows, columns", list(permutations(AXES, 2)))
+@pytest.mark.parametrize("role_mask", [0, 1, 2, 3, 5, 6, 7])
+def test_counting_small_organisations_agrees_with_one_and_per_pair(seed, rows, columns, role_mask):
+    bits = random_bits(seed)
+    listing = Listing.of(bits)
+    some = bits.all & encode_int(random.Random(seed).sample(range(400), 200))
+    for kept in (bits.all, some, 0):
+        down, across = axis(bits, rows, kept, role_mask), axis(bits, columns, kept, role_mask)
+        expected = [((row, column), count) for row, row_bits in down.items() for column, column_bits in across.items()
+                    if (count := (row_bits & column_bits).bit_count())]
+        for count_below in (0, 1, COUNT_BELOW, 10**9):  # from every pair ANDed to every organisation counted
+            crossed = bits.crossed(listing, rows, down, columns, across, kept, role_mask, count_below)
+            assert list(crossed.items()) == expected
+
+
+def encode_int(ids) -> int:
+    return int.from_bytes(encode(ids), "little")
+
+
+def test_the_watcher_stops_when_told(tmp_path):
+    keeper = FreshViews(Service(Settings(store_url="memory://", data_dir=tmp_path, queries_dir=QUERIES),
+                                open_store("memory://")), tmp_path / "views.sqlite")
+    keeper.start(interval=3600)
+    watcher = keeper._watcher
+    assert watcher.daemon and watcher.name in {thread.name for thread in threading.enumerate()}
+    keeper.stop()
+    assert not watcher.is_alive()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_pauses_while_any_large_answer_is_assembled(enabled):
+    from mdgraph.views.reader import _CollectorPause
+
+    pause = _CollectorPause()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pause:
+            assert not gc.isenabled()
+            with pause:  # another question at the same time
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled() == enabled  # resumed, unless someone else had disabled it
+    finally:
+        gc.enable()
+
+
+def test_a_large_answer_leaves_the_collector_running(published):
+    _, path = published
+    with Views.open(path) as views:
+        assert views.three_w(Filters(year=2015)) and views.three_w(Filters(roles=("funder",)))
+    assert gc.isenabled()
