@@ -308,6 +308,7 @@ def build(settings: Settings, corpus_dir: Path | None = None, progress: Progress
     """Builds the corpus (and the ingested documents) and publishes it when it conforms
     (contract: `mdgraph build`); the report has the changes against the published graph."""
     started = time.monotonic()
+    say = progress or (lambda message: None)
     corpus = Path(corpus_dir or settings.corpus_dir).resolve()
     with corpus_lock(settings.data_dir):
         library = Library.open(settings.data_dir)
@@ -318,13 +319,18 @@ def build(settings: Settings, corpus_dir: Path | None = None, progress: Progress
             published = published_store(store)
             report.first = nothing_published(published)
             report.changes = [] if report.first else changes_between(published, assembly.staged)
+            del published
             if report.conforms:
+                say("publishing")
                 store.publish(assembly.staged)
-                build_views(store, settings.views_path)
                 library.corpus_dir = corpus
                 library.save()
                 write_review(settings.data_dir, assembly.review())
                 report.published, report.store = True, url
+            del assembly  # published: free the staged graph (gigabytes at 10,000 documents) before the views read the store
+            if report.published:
+                say("building the views")
+                build_views(store, settings.views_path)
         finally:
             store.close()
     if not report.conforms and progress:
