@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from threading import BoundedSemaphore, Lock
 from typing import BinaryIO
@@ -27,7 +28,7 @@ from .queries import NamedQuery, load_catalogue
 from .store import DESCRIBE_QUERY, GraphStore, Overloaded, QueryResult, QueryTimeout, default_store_url, open_store
 from .store.oxigraph import DiskStore
 from .store.pool import ProcessRunner, ThreadRunner
-from .store.sparqltext import add_values, shape
+from .store.sparqltext import Shape, add_values, shape
 from .store.terms import ntriples_term
 
 __all__ = ["Overloaded", "QueryResult", "QueryTimeout", "Service"]
@@ -67,6 +68,13 @@ WHERE {
   }
 } GROUP BY ?document ?graph ORDER BY ?document
 """
+
+
+@lru_cache(maxsize=16)
+def _shape(sparql: str, base: str) -> Shape:
+    """shape(), remembered for the last few texts: a request asks its query's form (to choose
+    the answer's format) and then runs it, and each scan costs a few tenths of a millisecond."""
+    return shape(sparql, base)
 
 
 class Service:
@@ -117,7 +125,7 @@ class Service:
 
     def check(self, sparql: str, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()):
         """Refuse what a read-only public endpoint must not run; returns the query's shape."""
-        written = shape(sparql, self.endpoint_iri)
+        written = _shape(sparql, self.endpoint_iri)
         if written.form == "update":
             raise QueryError("this is a SPARQL update, not a query: send it as an update (POST with `update=`)")
         _refuse_remote(written)
@@ -134,7 +142,7 @@ class Service:
 
     def query_form(self, sparql: str) -> str | None:
         """select, ask, construct, describe or update, as the text shows (None if it does not)."""
-        return shape(sparql, self.endpoint_iri).form
+        return _shape(sparql, self.endpoint_iri).form
 
     def query(
         self,

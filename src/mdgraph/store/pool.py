@@ -114,8 +114,13 @@ class _Worker:
 
 
 def _write(stream, message) -> None:
-    data = pickle.dumps(message)
-    stream.write(struct.pack(">Q", len(data)) + data)
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    # header and body apart (an answer can be tens of megabytes: no copy to join them), each
+    # written whole (an unbuffered pipe may take part of a write)
+    for part in (struct.pack(">Q", len(data)), data):
+        view = memoryview(part)
+        while view:
+            view = view[stream.write(view):]
     stream.flush()
 
 
@@ -124,15 +129,17 @@ def _read(stream):
     return pickle.loads(_read_exactly(stream, struct.unpack(">Q", header)[0]))
 
 
-def _read_exactly(stream, size: int) -> bytes:
-    chunks = []
-    while size:
-        chunk = stream.read(size)
-        if not chunk:
+def _read_exactly(stream, size: int) -> bytearray:
+    """`size` bytes read straight into one buffer (a pipe hands them over 64 KiB at a time)."""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    done = 0
+    while done < size:
+        count = stream.readinto(view[done:])
+        if not count:
             raise EOFError("the query worker exited")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
+        done += count
+    return buffer
 
 
 #: Seconds between two attempts to start a query worker while the store cannot be opened.
@@ -144,7 +151,8 @@ _POLL = 0.05
 class ProcessRunner:
     def __init__(self, url: str, size: int = 2) -> None:
         self._url = url
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # the worker that answered last answers next: its caches hold what recent queries read
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False

@@ -11,15 +11,17 @@ from ..config import Settings
 from ..service import Service
 
 
-def get_service(request: Request) -> Service:
+# async: attribute reads that never block, so FastAPI calls them on the event loop instead of
+# sending each through its thread pool (three thread hops per request, 0.5-1.5 ms).
+async def get_service(request: Request) -> Service:
     return request.app.state.service
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
