@@ -449,7 +449,7 @@ class _PyoxigraphSource:
         from mdgraph.store import QueryResult
 
         answer = self.store.query(sparql, use_default_graph_as_union=True)
-        return QueryResult.from_solutions([v.value for v in answer.variables], answer)
+        return QueryResult.from_solutions(answer)
 
 
 def views_stage(options: dict) -> dict:

@@ -16,14 +16,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-import mdgraph.batches as batches
-import mdgraph.build as build
+from mdgraph import batches, build
 from mdgraph.batches import Checker, plan
-from mdgraph.build import assemble, load_resolver, load_rules
+from mdgraph.build import assemble
 from mdgraph.config import Settings
 from mdgraph.extract.reader import read_corpus
+from mdgraph.mapping import load_rules
 from mdgraph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mdgraph.ontology import load_ontology
+from mdgraph.resolve import load_resolver
 from mdgraph.validate import load_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,14 +116,26 @@ def test_batches_in_workers_give_the_whole_graph_and_report(setup, monkeypatch):
 
 
 def test_a_programme_named_in_two_documents_is_checked_in_one_batch(setup, monkeypatch):
+    """With one programme per batch, the copied document still shares the original's batch,
+    and that batch is the only one holding either document."""
     settings, documents = setup
     monkeypatch.setattr(batches, "BATCH_PROGRAMMES", 1)
+    checked = []
+
+    def recording(chosen, *args):
+        checked.extend(chosen)
+        return batches.check_all(chosen, *args)
+
+    monkeypatch.setattr(build, "check_all", recording)
     resolver = load_resolver(settings.mappings_dir)
     ontology = load_ontology(settings.ontology_dir)
     checker = Checker(load_rules(settings.mappings_dir / "rdf.yaml"), ontology,
                       load_shapes(ROOT / "shapes"), ROOT / "queries" / "qc")
     assembly, result = assemble(documents, resolver, ontology, checker)
     assert result.conforms, result.text
-    shared = set.intersection(*({p.key for p in assembly.programmes[key]} for key in ("follow-up-2018",
-                                next(k for k in assembly.programmes if k.startswith("003")))))
+    original = next(k for k in assembly.programmes if k.startswith("003"))
+    shared = {p.key for p in assembly.programmes[original]} & {p.key for p in assembly.programmes["follow-up-2018"]}
     assert shared
+    holding = [{facts.document["key"] for facts in batch.documents} & {original, "follow-up-2018"} for batch in checked]
+    assert [keys for keys in holding if keys] == [{original, "follow-up-2018"}]
+    assert len(checked) > 2  # one programme per batch did split the rest of the corpus

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, ORG
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF
 
 from mdgraph.errors import MappingError
 from mdgraph.namespaces import MDG, MDGID, SCHEMA
@@ -174,8 +174,10 @@ def test_inferred_literals_keep_their_form(sample, closures, reasoner):
 def test_compiled_rules_give_the_owlrl_closure_on_the_corpus(ontology):
     """The whole pipeline's asserted graph (extraction, resolution, mapping) of corpus/."""
     from mdgraph.batches import Checker
-    from mdgraph.build import assemble, load_resolver, load_rules
+    from mdgraph.build import assemble
     from mdgraph.extract.reader import read_corpus
+    from mdgraph.mapping import load_rules
+    from mdgraph.resolve import load_resolver
     from mdgraph.validate import load_shapes
 
     checker = Checker(load_rules(ROOT / "mappings" / "rdf.yaml"), ontology, load_shapes(ROOT / "shapes"),

@@ -45,7 +45,7 @@ def store() -> ox.Store:
 
 def _select(store: ox.Store, query: str, limit: int | None) -> QueryResult:
     answer = store.query(query, use_default_graph_as_union=True)
-    return QueryResult.from_solutions([v.value for v in answer.variables], answer, limit)
+    return QueryResult.from_solutions(answer, limit)
 
 
 def _bindings(result: QueryResult) -> list[dict]:

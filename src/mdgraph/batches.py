@@ -105,7 +105,7 @@ class Checker:
     """Maps, reasons over and validates batches with one set of rules, ontology and shapes."""
 
     def __init__(self, rules: MappingRules, ontology: Graph, shapes: Graph, qc_dir: Path) -> None:
-        self.rules, self.shapes, self.qc_dir = rules, shapes, qc_dir
+        self.rules, self.ontology, self.shapes, self.qc_dir = rules, ontology, shapes, qc_dir
         self.reasoning = compile_rules(ontology)
         reference = ox.Store()
         load_graphs(reference, [(ONTOLOGY_GRAPH, ontology)])

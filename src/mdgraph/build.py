@@ -28,18 +28,28 @@ from .batches import Batch, Checker, DocumentFacts, check_all, plan
 from .config import Settings
 from .extract import extract_document
 from .extract.text import fold
-from .ingest.changes import GraphChange, changes_between, format_changes, nothing_published, published_store
+from .ingest.changes import (
+    GraphChange,
+    changes_between,
+    format_changes,
+    nothing_published,
+    published_store,
+)
 from .ingest.library import Library, corpus_lock
 from .ingest.review import write_review
-from .mapping import load_rules
 from .model import Document, Organisation, Programme, ProgrammeRecord
-from .namespaces import ENTITIES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, bind_prefixes, document_graph
-from .ontology import load_ontology
+from .namespaces import (
+    ENTITIES_GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    bind_prefixes,
+    document_graph,
+)
 from .rdfterms import to_rdflib
 from .resolve import ProgrammeResolver, load_resolver, resolve_document
 from .store import default_store_url, open_store
 from .store.oxigraph import StagedGraph, load_graphs
-from .validate import ValidationResult, format_report, load_shapes, merged
+from .validate import ValidationResult, format_report, merged
 from .views import build_views
 
 Progress = Callable[[str], None]
@@ -284,11 +294,9 @@ def derive(settings: Settings, documents: list[Document],
     started = time.monotonic()
     say = progress or (lambda message: None)
     say(f"read {len(documents)} documents")
-    ontology = load_ontology(settings.ontology_dir)
-    checker = Checker(load_rules(settings.mappings_dir / "rdf.yaml"), ontology,
-                      load_shapes(settings.shapes_dir), settings.queries_dir / "qc")
+    checker = Checker.from_settings(settings)
     resolver = load_resolver(settings.mappings_dir)
-    assembly, result = assemble(documents, resolver, ontology, checker, settings, say)
+    assembly, result = assemble(documents, resolver, checker.ontology, checker, settings, say)
     report = BuildReport(
         documents=len(documents),
         programmes=len({p.key for ps in assembly.programmes.values() for p in ps}),

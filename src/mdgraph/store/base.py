@@ -69,9 +69,8 @@ class QueryResult:
     limit: int | None = None
 
     @classmethod
-    def from_solutions(cls, variables: Iterable[str], solutions: ox.QuerySolutions, limit: int | None = None) -> QueryResult:
-        """The solutions of a SELECT, cut after `limit` rows. The head lists the variables
-        `solutions` carries; `variables` (the same names) is kept for the callers that pass it."""
+    def from_solutions(cls, solutions: ox.QuerySolutions, limit: int | None = None) -> QueryResult:
+        """The solutions of a SELECT (the head lists their variables), cut after `limit` rows."""
         if limit is None:
             return cls("select", solutions.serialize(format=ox.QueryResultsFormat.JSON))
         # TSV writes one line per row (terms in N-Triples syntax, newlines escaped) and reads

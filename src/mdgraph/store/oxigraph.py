@@ -143,7 +143,7 @@ class OxigraphStore:
             if isinstance(answer, ox.QueryBoolean):
                 return QueryResult.from_boolean(bool(answer))
             if isinstance(answer, ox.QuerySolutions):
-                return QueryResult.from_solutions([v.value for v in answer.variables], answer, limit)
+                return QueryResult.from_solutions(answer, limit)
             return QueryResult.from_triples(answer, limit)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc

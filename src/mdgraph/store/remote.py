@@ -222,7 +222,7 @@ class RemoteStore:
                 names = [v.value for v in answer.variables]
                 if form == "ask" and names == ["__ASK_RETVAL"]:  # Virtuoso answers ASK with one row or none
                     return QueryResult.from_boolean(any(s[0].value not in ("0", "false") for s in answer))
-                result = QueryResult.from_solutions(names, answer, limit)
+                result = QueryResult.from_solutions(answer, limit)
             elif media_type in _GRAPH_FORMATS:
                 result = QueryResult.from_triples(ox.parse(response.content, _GRAPH_FORMATS[media_type]), limit)
             else:
