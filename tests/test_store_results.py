@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from mdgraph.store.base import QueryResult
-from mdgraph.store.pool import _read, _write
+from mdgraph.store.pool import JOIN_BYTES, _read, _write
 
 EX = "http://example.org/"
 JSON = ox.QueryResultsFormat.JSON
@@ -134,13 +134,17 @@ class _Trickle(io.RawIOBase):
         return len(taken)
 
 
-@pytest.mark.parametrize("size", [0, 1, 65_536, 5_000_000])
-def test_worker_messages_cross_a_pipe_whole(size):
+@pytest.mark.parametrize("blocking", [True, False], ids=["blocking", "non-blocking"])
+@pytest.mark.parametrize("size", [0, 1, 65_536, JOIN_BYTES, 5_000_000])
+def test_worker_messages_cross_a_pipe_whole(size, blocking):
+    """Joined to their header or written after it, read from a pipe an event loop has made
+    non-blocking or not."""
     message = ("ok", QueryResult("select", os.urandom(size), True, 7))
     trickle = _Trickle(4096)
     _write(trickle, message)
     assert _read(io.BytesIO(bytes(trickle.data))) == message
     reading, writing = os.pipe()
+    os.set_blocking(reading, blocking)
     with os.fdopen(reading, "rb", buffering=0) as incoming, os.fdopen(writing, "wb", buffering=0) as outgoing:
         writer = threading.Thread(target=_write, args=(outgoing, message))
         writer.start()

@@ -11,9 +11,9 @@ so a crowd of clients queues a bounded amount of work, never an unbounded one.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
 from pathlib import Path
 from threading import BoundedSemaphore, Lock
 from typing import BinaryIO
@@ -28,7 +28,7 @@ from .queries import NamedQuery, load_catalogue
 from .store import DESCRIBE_QUERY, GraphStore, Overloaded, QueryResult, QueryTimeout, default_store_url, open_store
 from .store.oxigraph import DiskStore
 from .store.pool import ProcessRunner, ThreadRunner
-from .store.sparqltext import Shape, add_values, shape
+from .store.sparqltext import add_values, shape
 from .store.terms import ntriples_term
 
 __all__ = ["Overloaded", "QueryResult", "QueryTimeout", "Service"]
@@ -70,13 +70,6 @@ WHERE {
 """
 
 
-@lru_cache(maxsize=16)
-def _shape(sparql: str, base: str) -> Shape:
-    """shape(), remembered for the last few texts: a request asks its query's form (to choose
-    the answer's format) and then runs it, and each scan costs a few tenths of a millisecond."""
-    return shape(sparql, base)
-
-
 class Service:
     """One published graph, seen through the rules of mdgraph (read-only unless enabled, limits)."""
 
@@ -100,7 +93,7 @@ class Service:
     def updates_enabled(self) -> bool:
         return bool(self.settings.update_token)
 
-    def _run(self, timeout: float | None, *args, **kwargs) -> QueryResult:
+    def _query_runner(self) -> ProcessRunner | ThreadRunner:
         with self._lock:
             if self._runner is None:
                 workers = self._query_workers
@@ -110,14 +103,33 @@ class Service:
                     self._runner = ProcessRunner(self.store.url, workers)
                 else:
                     self._runner = ThreadRunner(self.store, max(workers, 4))
-        limit = self.settings.query_timeout if timeout is None else timeout
+            return self._runner
+
+    def _busy(self) -> Overloaded:
+        return Overloaded(
+            f"the server is busy: {self.settings.max_pending_queries} queries are already running or waiting; "
+            "retry in a moment"
+        )
+
+    def _time_limit(self, timeout: float | None) -> float:
+        return self.settings.query_timeout if timeout is None else timeout
+
+    def _run(self, timeout: float | None, *args, **kwargs) -> QueryResult:
+        runner = self._query_runner()
         if not self._slots.acquire(timeout=ADMISSION_WAIT):
-            raise Overloaded(
-                f"the server is busy: {self.settings.max_pending_queries} queries are already running or waiting; "
-                "retry in a moment"
-            )
+            raise self._busy()
         try:
-            return self._runner.query(limit, *args, **kwargs)
+            return runner.query(self._time_limit(timeout), *args, **kwargs)
+        finally:
+            self._slots.release()
+
+    async def _run_async(self, timeout: float | None, *args, **kwargs) -> QueryResult:
+        runner = self._query_runner()
+        if not self._slots.acquire(blocking=False):
+            if not await asyncio.to_thread(self._slots.acquire, timeout=ADMISSION_WAIT):
+                raise self._busy()
+        try:
+            return await runner.query_async(self._time_limit(timeout), *args, **kwargs)
         finally:
             self._slots.release()
 
@@ -125,7 +137,7 @@ class Service:
 
     def check(self, sparql: str, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = ()):
         """Refuse what a read-only public endpoint must not run; returns the query's shape."""
-        written = _shape(sparql, self.endpoint_iri)
+        written = shape(sparql, self.endpoint_iri)
         if written.form == "update":
             raise QueryError("this is a SPARQL update, not a query: send it as an update (POST with `update=`)")
         _refuse_remote(written)
@@ -142,7 +154,18 @@ class Service:
 
     def query_form(self, sparql: str) -> str | None:
         """select, ask, construct, describe or update, as the text shows (None if it does not)."""
-        return _shape(sparql, self.endpoint_iri).form
+        return shape(sparql, self.endpoint_iri).form
+
+    def _prepared(self, sparql: str, bindings, default_graph_uris, named_graph_uris, limit) -> tuple[tuple, dict]:
+        """The checked arguments of a store query."""
+        default_graph_uris, named_graph_uris = tuple(default_graph_uris), tuple(named_graph_uris)
+        self.check(sparql, default_graph_uris, named_graph_uris)
+        return (sparql, dict(bindings or {})), {
+            "default_graph_uris": default_graph_uris,
+            "named_graph_uris": named_graph_uris,
+            "base_iri": self.endpoint_iri,
+            "limit": self.settings.result_limit if limit == -1 else limit,
+        }
 
     def query(
         self,
@@ -154,17 +177,27 @@ class Service:
         limit: int | None = -1,
     ) -> QueryResult:
         """Run a read-only query. timeout None = settings.query_timeout; limit -1 = settings.result_limit."""
+        args, kwargs = self._prepared(sparql, bindings, default_graph_uris, named_graph_uris, limit)
+        return self._run(timeout, *args, **kwargs)
+
+    async def query_async(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        timeout: float | None = None,
+        limit: int | None = -1,
+    ) -> QueryResult:
+        """query() awaited on an event loop. A query naming its dataset takes query() in a thread:
+        checking the graphs it names reads the store."""
         default_graph_uris, named_graph_uris = tuple(default_graph_uris), tuple(named_graph_uris)
-        self.check(sparql, default_graph_uris, named_graph_uris)
-        return self._run(
-            timeout,
-            sparql,
-            dict(bindings or {}),
-            default_graph_uris=default_graph_uris,
-            named_graph_uris=named_graph_uris,
-            base_iri=self.endpoint_iri,
-            limit=self.settings.result_limit if limit == -1 else limit,
-        )
+        written = shape(sparql, self.endpoint_iri)
+        if default_graph_uris or named_graph_uris or written.from_iris or written.from_named_iris:
+            return await asyncio.to_thread(
+                self.query, sparql, bindings, default_graph_uris, named_graph_uris, timeout, limit)
+        args, kwargs = self._prepared(sparql, bindings, default_graph_uris, named_graph_uris, limit)
+        return await self._run_async(timeout, *args, **kwargs)
 
     def update(self, sparql: str, using_graph_uris: Iterable[str] = (), using_named_graph_uris: Iterable[str] = ()) -> None:
         """Run a SPARQL update (only when the operator enabled updates with a token)."""

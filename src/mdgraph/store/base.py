@@ -93,6 +93,11 @@ class QueryResult:
     def media_types(self) -> tuple[str, ...]:
         return tuple({"select": SELECT_FORMATS, "ask": ASK_FORMATS}.get(self.kind, RDF_FORMATS))
 
+    def ready_as(self, media_type: str) -> bool:
+        """Whether serialise(media_type) hands back the payload as it is (no work to do)."""
+        ready = "application/n-triples" if self.kind == "construct" else "application/sparql-results+json"
+        return media_type == ready
+
     def serialise(self, media_type: str) -> bytes:
         """The result in `media_type` (one of `media_types()`)."""
         if self.kind == "construct":

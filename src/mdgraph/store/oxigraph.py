@@ -125,13 +125,13 @@ class OxigraphStore:
         limit: int | None = None,
     ) -> QueryResult:
         default_graph_uris, named_graph_uris = tuple(default_graph_uris), tuple(named_graph_uris)
+        written = shape(sparql, base_iri)  # refuses what would crash or hang the parser, first
         if bindings:
             # a VALUES block opening the WHERE group, the terms written by pyoxigraph: the engine
             # plans with the values (its `substitutions` filter only after evaluating, up to
             # 40x slower), and a value can never change the query's shape
             sparql = add_values(sparql, {name.lstrip("?$"): ntriples_term(value) for name, value in bindings.items()})
         options: dict = {"base_iri": base_iri}
-        written = shape(sparql, base_iri)  # refuses what would crash or hang the parser, first
         if default_graph_uris or named_graph_uris:
             options["default_graph"] = [_iri(g) for g in default_graph_uris]
             options["named_graphs"] = [_iri(g) for g in named_graph_uris]

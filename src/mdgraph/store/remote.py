@@ -185,9 +185,9 @@ class RemoteStore:
         base_iri: str | None = None,
         limit: int | None = None,
     ) -> QueryResult:
+        written = shape(sparql, base_iri)  # refuses what would crash or hang the engine, first
         if bindings:
             sparql = add_values(sparql, {name.lstrip("?$"): ntriples_term(v) for name, v in bindings.items()})
-        written = shape(sparql, base_iri)
         default_graph_uris, named_graph_uris = tuple(default_graph_uris), tuple(named_graph_uris)
         server = self._server_info()
         if base_iri:

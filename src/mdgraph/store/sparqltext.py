@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urljoin
 
@@ -78,9 +79,11 @@ def _scan(text: str) -> Iterator[Token]:
             parens += value == "("
 
 
-def tokenize(text: str) -> list[Token]:
-    """The significant tokens (no spaces or comments), each with its nesting depth."""
-    return list(_scan(text))
+@lru_cache(maxsize=32)
+def tokenize(text: str) -> tuple[Token, ...]:
+    """The significant tokens (no spaces or comments), each with its nesting depth; remembered
+    for the last few texts, as named queries are bound again and again."""
+    return tuple(_scan(text))
 
 
 @dataclass(frozen=True)
@@ -253,10 +256,12 @@ def check_limits(text: str) -> None:
         pass
 
 
+@lru_cache(maxsize=32)
 def shape(text: str, base: str | None = None) -> Shape:
     """Scan a query or update; prefixed names and relative IRIs are resolved as SPARQL does.
     Refuses (QueryError) nesting beyond MAX_NESTING and chains beyond MAX_CHAIN / MAX_JOINED
-    before any parser sees the text."""
+    before any parser sees the text. Remembered for the last few texts: the service shapes a
+    request and the store that runs it shapes it again, and a scan costs tenths of a millisecond."""
     tokens = list(_checked(_scan(text)))
     resolve = _resolver(tokens, base)
     form = None

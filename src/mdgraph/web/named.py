@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from ..errors import QueryError
@@ -11,6 +10,7 @@ from ..store.terms import ntriples_term
 from .deps import ServiceDep, TemplatesDep
 from .negotiation import ASK_OFFERS, RDF_OFFERS, SELECT_OFFERS, acceptable, by_format_name, content_type, negotiate
 from .problems import problem
+from .sparql import serialised
 
 router = APIRouter(tags=["Named queries"])
 
@@ -81,11 +81,8 @@ async def run_named_query(request: Request, name: str, service: ServiceDep) -> R
             return problem(request, 400, f"unknown format {format_name!r} for this query: {acceptable(offers)}")
         return problem(request, 406, f"this query's results are available as {acceptable(offers)}")
 
-    def run():
-        result = service.query(named.text, bindings)
-        return result, result.serialise(media)
-
-    result, body = await run_in_threadpool(run)
+    result = await service.query_async(named.text, bindings)
+    body = await serialised(result, media)
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["X-Mdgraph-Truncated"] = "true"

@@ -134,19 +134,23 @@ async def _query(request: Request, service, text: str, operation: Operation) -> 
         if media is None:
             return _not_acceptable(request, OFFERS_BY_FORM[form], form)
 
-    def run():
-        result = service.query(text, None, operation.values("default-graph-uri"), operation.values("named-graph-uri"))
-        chosen = media or negotiate(accept, OFFERS_BY_FORM["construct" if result.kind == "construct" else result.kind])
-        return result, chosen, (result.serialise(chosen) if chosen else b"")
-
-    result, chosen, body = await run_in_threadpool(run)
+    result = await service.query_async(text, None, operation.values("default-graph-uri"),
+                                       operation.values("named-graph-uri"))
+    chosen = media or negotiate(accept, OFFERS_BY_FORM[result.kind])
     if chosen is None:
         return _not_acceptable(request, OFFERS_BY_FORM[result.kind], result.kind)
+    body = await serialised(result, chosen)
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["X-Mdgraph-Truncated"] = "true"
         headers["X-Mdgraph-Result-Limit"] = str(result.limit)
     return Response(body, headers=headers, media_type=content_type(chosen))
+
+
+async def serialised(result, media: str) -> bytes:
+    """The result as `media`: on the event loop when that is the payload as it is, else in a thread
+    (converting a large answer takes a while)."""
+    return result.serialise(media) if result.ready_as(media) else await run_in_threadpool(result.serialise, media)
 
 
 def _not_acceptable(request: Request, offers, form: str) -> Response:
