@@ -53,6 +53,56 @@ def timed(action: Callable[[], object], repeat: int, budget: float = 10.0) -> Ti
     return Timing(statistics.median(times), len(times), value)
 
 
+#: Actions faster than SMALL_SECONDS get at least SMALL_ROUNDS rounds in `alternated`: their
+#: medians move with every scheduling hiccup of a shared machine.
+SMALL_SECONDS = 0.02
+SMALL_ROUNDS = 200
+
+
+def alternated(actions: dict[str, Callable[[], object]], repeat: int, budget: float = 10.0,
+               note: Callable[[Exception], str] = str) -> dict[str, Timing]:
+    """`timed` for actions to compare, asked in turn, one run of each per round, so the load of a
+    shared machine falls on all of them alike. After a warm-up round, `repeat` rounds (at least
+    SMALL_ROUNDS when every action is fast) until `budget` seconds are spent; a warm-up longer
+    than half the budget is itself the figure. An action that raises gets `note(exc)` and no
+    more turns."""
+    samples: dict[str, list[float]] = {}
+    values: dict[str, object] = {}
+    failed: dict[str, str] = {}
+    spent = 0.0
+
+    def turn(name: str) -> float | None:
+        nonlocal spent
+        started = time.perf_counter()
+        try:
+            values[name] = actions[name]()
+        except Exception as exc:
+            failed[name] = note(exc)
+            return None
+        elapsed = time.perf_counter() - started
+        spent += elapsed
+        return elapsed
+
+    first = {name: elapsed for name in actions if (elapsed := turn(name)) is not None}
+    slowest = max(first.values(), default=0.0)
+    rounds = 0 if slowest * 2 > budget else max(repeat, SMALL_ROUNDS) if slowest < SMALL_SECONDS else repeat
+    for _ in range(rounds):
+        live = [name for name in first if name not in failed]
+        if not live or (spent > budget and all(samples.get(name) for name in live)):
+            break
+        for name in live:
+            if (elapsed := turn(name)) is not None:
+                samples.setdefault(name, []).append(elapsed)
+    timings = {}
+    for name in actions:
+        if name in failed:
+            timings[name] = Timing(None, 0, None, failed[name])
+        else:
+            runs = samples.get(name) or [first[name]]
+            timings[name] = Timing(statistics.median(runs), len(runs), values[name])
+    return timings
+
+
 def once(action: Callable[[], object]) -> Timing:
     started = time.perf_counter()
     value = action()

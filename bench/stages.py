@@ -4,6 +4,7 @@ pipeline skips its rows with a note instead of stopping the suite."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -21,6 +22,7 @@ from measure import (
     Server,
     Timing,
     TreePeak,
+    alternated,
     free_port,
     inline_values,
     once,
@@ -278,7 +280,8 @@ def _measure(action, repeat: int) -> dict:
 
 
 def _http_columns(result: dict, options: dict, binary: str | None, server_db: Path, scratch: Path) -> None:
-    """Each named query over HTTP: Oxigraph server, and mdgraph serve (--url, or --serve)."""
+    """Each named query over HTTP: Oxigraph server and mdgraph serve (--url, or --serve). The
+    servers run side by side and are asked in turn, request by request (measure.alternated)."""
     timeout = options["query_timeout"]
     servers: list[tuple[str, Server | None, str]] = []
     if binary and not options["no_server"]:
@@ -297,35 +300,35 @@ def _http_columns(result: dict, options: dict, binary: str | None, server_db: Pa
                    "serve", "--host", "127.0.0.1", "--port", str(port)]
         servers.append(("mdgraph serve", Server(command, f"http://127.0.0.1:{port}", "/health", env=env,
                                                 log=scratch / "mdgraph-serve.log"), f"http://127.0.0.1:{port}/sparql"))
-    for label, server, url in servers:
-        try:
-            if server is not None:
-                server.__enter__()
-            with httpx.Client(timeout=timeout + 5) as client:
-                for row in result["queries"]:
-                    row[label] = (_skip(f"not run: pyoxigraph > {timeout:g} s") if row.get("_slow")
-                                  else _measure_http(client, url, row["_inline"], options["repeat"], timeout))
-            if server is not None:
+    with contextlib.ExitStack() as running, httpx.Client(timeout=timeout + 5) as client:
+        urls = {}
+        for label, server, url in servers:
+            try:
+                if server is not None:
+                    running.enter_context(server)
+                urls[label] = url
+            except Exception as exc:
+                result["notes"].append(f"{label} skipped: {_note(exc)}")
+        for row in result["queries"]:
+            if row.get("_slow"):
+                row.update({label: _skip(f"not run: pyoxigraph > {timeout:g} s") for label in urls})
+                continue
+            asks = {label: partial(sparql_over_http, client, url, row["_inline"]) for label, url in urls.items()}
+            timings = alternated(asks, options["repeat"], note=partial(_http_note, timeout=timeout))
+            row.update({label: {**_t(timing), "value": timing.value} for label, timing in timings.items()})
+        for label, server, _ in servers:
+            if server is not None and label in urls:
                 result.setdefault("server_memory", {})[label] = server.peak_memory
-        except Exception as exc:
-            result["notes"].append(f"{label} skipped: {_note(exc)}")
-        finally:
-            if server is not None:
-                server.__exit__()
 
 
-def _measure_http(client: httpx.Client, url: str, query: str, repeat: int, timeout: float) -> dict:
-    try:
-        timing = timed(lambda: sparql_over_http(client, url, query), repeat)
-    except httpx.TimeoutException:
-        return _skip(f"> {timeout:g} s")
-    except httpx.HTTPStatusError as exc:
-        return _skip(f"HTTP {exc.response.status_code}")
-    except ValueError:  # JSON cut short: the server stopped the query at its own time limit
-        return _skip(f"> {timeout:g} s, answer cut short")
-    except (httpx.HTTPError, KeyError) as exc:
-        return _skip(_note(exc))
-    return {**_t(timing), "value": timing.value}
+def _http_note(exc: Exception, timeout: float) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return f"> {timeout:g} s"
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code}"
+    if isinstance(exc, ValueError):  # JSON cut short: the server stopped the query at its own time limit
+        return f"> {timeout:g} s, answer cut short"
+    return _note(exc)
 
 
 def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
@@ -353,6 +356,8 @@ def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
              ("role=implementer,partner", Filters(roles=("implementer", "partner"))), filters[4]]
     for label, chosen in whole:
         questions.append((f"3W whole cube, {label}", lambda f=chosen: views.three_w(f)))
+    for label, chosen in (whole[2], whole[3], whole[5]):  # answers whose cells are made when read
+        questions.append((f"3W whole cube, {label}, every cell read", lambda f=chosen: list(views.three_w(f))))
     questions.append(("3W whole cube, no filter, views just opened", lambda fresh: fresh.three_w()))
     for label, chosen in filters[:4]:
         for rows, columns in (("organisation", "sector"), ("organisation", "country")):
