@@ -356,8 +356,6 @@ def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
              ("role=implementer,partner", Filters(roles=("implementer", "partner"))), filters[4]]
     for label, chosen in whole:
         questions.append((f"3W whole cube, {label}", lambda f=chosen: views.three_w(f)))
-    for label, chosen in (whole[2], whole[3], whole[5]):  # answers whose cells are made when read
-        questions.append((f"3W whole cube, {label}, every cell read", lambda f=chosen: list(views.three_w(f))))
     questions.append(("3W whole cube, no filter, views just opened", lambda fresh: fresh.three_w()))
     for label, chosen in filters[:4]:
         for rows, columns in (("organisation", "sector"), ("organisation", "country")):

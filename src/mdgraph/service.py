@@ -125,9 +125,9 @@ class Service:
 
     async def _run_async(self, timeout: float | None, *args, **kwargs) -> QueryResult:
         runner = self._query_runner()
-        if not self._slots.acquire(blocking=False):
-            if not await asyncio.to_thread(self._slots.acquire, timeout=ADMISSION_WAIT):
-                raise self._busy()
+        if not self._slots.acquire(blocking=False) and not await asyncio.to_thread(
+                self._slots.acquire, timeout=ADMISSION_WAIT):
+            raise self._busy()
         try:
             return await runner.query_async(self._time_limit(timeout), *args, **kwargs)
         finally:
