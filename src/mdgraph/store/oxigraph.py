@@ -17,7 +17,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,9 +46,11 @@ def load_dataset(store: ox.Store, dataset: Publishable) -> None:
     if isinstance(dataset, ox.Store):
         for name in dataset.named_graphs():
             store.add_graph(name)
-        quads = dataset.quads_for_pattern(None, None, None, None)
-        while chunk := list(islice(quads, _BULK_CHUNK)):
-            store.bulk_extend(chunk)
+        # bulk_extend gathers what it is given: fed in chunks straight from the iterator, it
+        # never holds more than one chunk, and no Python list of them is built
+        quads = iter(dataset.quads_for_pattern(None, None, None, None))
+        for first in quads:
+            store.bulk_extend(chain((first,), islice(quads, _BULK_CHUNK - 1)))
         return
     load_graphs(store, ((graph.identifier, graph) for graph in dataset.graphs()))
 
