@@ -72,6 +72,8 @@ def test_warm_views_answer_as_cold_ones(published):
     with Views.open(path) as cold, Views.open(path) as warm:
         assert warm.warm() and not warm.warm()  # the second time there is nothing left to read
         assert answers(warm) == answers(cold)
+        for rows, columns in permutations(AXES, 2):  # what /3w opens with was made when warming
+            assert warm.matrix(Filters(), rows, columns) is warm.matrix(Filters(), rows, columns)
 
 
 def test_warm_reads_a_replaced_file_and_lets_the_old_one_go(published):

@@ -23,6 +23,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from itertools import permutations
 from pathlib import Path
 from typing import Self
 
@@ -185,6 +186,7 @@ class _Snapshot:
         self._iris: list[str] | None = None
         self._rows_by_id: list[ProgrammeRow | None] | None = None
         self._cells: tuple[Cell, ...] | None = None
+        self._whole_matrices: dict[tuple[str, str], Matrix] = {}
         self._warm = False
 
     @classmethod
@@ -352,7 +354,10 @@ class _Snapshot:
     # -- the 3W cube -------------------------------------------------------------------------------
 
     def matrix(self, filters: Filters, rows: str, columns: str) -> Matrix:
-        """Counts as bitset intersections (FacetBits.crossed)."""
+        """Counts as bitset intersections (FacetBits.crossed); the unfiltered matrices, what /3w
+        opens with, are made once when warming (a Matrix is never changed by its readers)."""
+        if filters == NO_FILTERS and (found := self._whole_matrices.get((rows, columns))):
+            return found
         if rows == columns or {rows, columns} - set(AXES):
             raise InputError(f"rows and columns must be two different axes of {', '.join(AXES)}, "
                              f"got {rows!r} and {columns!r}")
@@ -446,12 +451,15 @@ class _Snapshot:
 
     def warm(self) -> bool:
         """Read everything kept in memory (each part under the cache lock, so a question
-        asked meanwhile waits for the part it needs, never reads it twice); False when done before."""
+        asked meanwhile waits for the part it needs, never reads it twice) and make the
+        unfiltered matrices; False when done before."""
         if self._warm:
             return False
         self._listing()
         self._programme_rows()
         self._cube()
+        for rows, columns in permutations(AXES, 2):
+            self._whole_matrices[rows, columns] = self.matrix(NO_FILTERS, rows, columns)
         self._warm = True
         return True
 
