@@ -99,3 +99,53 @@ def test_service_answers_on_the_loop_and_checks_datasets(tmp_path, sample_datase
             asyncio.run(service.query_async("ASK { ?s ?p ?o }", default_graph_uris=["http://example.org/elsewhere"]))
     finally:
         service.close()
+
+
+def test_a_request_cancelled_while_waiting_for_a_worker_gives_it_back(store_url):
+    """One worker, busy with a runaway; a second request waits for it and is cancelled. The
+    worker it would have got must come back to the pool, or the next query would starve."""
+    runner = ProcessRunner(store_url, 1)
+    try:
+        assert runner.query(30, "ASK {}", {}).boolean  # the worker is up
+
+        async def scenario():
+            busy = asyncio.create_task(runner.query_async(1.0, RUNAWAY, {}))
+            await asyncio.sleep(0.3)
+            waiting = asyncio.create_task(runner.query_async(30, LABELS, {}))
+            await asyncio.sleep(0.2)
+            waiting.cancel()
+            with pytest.raises(QueryTimeout):
+                await busy
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            return await runner.query_async(10, "ASK {}", {})
+
+        assert asyncio.run(scenario()).boolean
+    finally:
+        runner.close()
+
+
+def test_a_request_cancelled_while_waiting_for_a_slot_gives_it_back(tmp_path, sample_dataset):
+    """One admission slot, held by a runaway; a second query waits for it and is cancelled. The
+    slot it would have got must be released, or every later query would be refused as busy."""
+    settings = Settings(data_dir=publish_to(tmp_path, sample_dataset), max_pending_queries=1, query_timeout=0.8)
+    service = Service(settings, query_workers=2)
+    try:
+        assert service.query("ASK {}").boolean  # the workers are up
+
+        async def scenario():
+            busy = asyncio.create_task(service.query_async(RUNAWAY))
+            await asyncio.sleep(0.3)
+            waiting = asyncio.create_task(service.query_async(LABELS))
+            await asyncio.sleep(0.2)
+            waiting.cancel()
+            with pytest.raises(QueryTimeout):
+                await busy
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            await asyncio.sleep(0.3)  # the cancelled request's thread gets the slot meanwhile
+            return await service.query_async("ASK {}")
+
+        assert asyncio.run(scenario()).boolean
+    finally:
+        service.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from threading import BoundedSemaphore, Lock
 from typing import BinaryIO
@@ -27,7 +28,7 @@ from .namespaces import KINDS, MDG, instance_iri
 from .queries import NamedQuery, load_catalogue
 from .store import DESCRIBE_QUERY, GraphStore, Overloaded, QueryResult, QueryTimeout, default_store_url, open_store
 from .store.oxigraph import DiskStore
-from .store.pool import ProcessRunner, ThreadRunner
+from .store.pool import ProcessRunner, ThreadRunner, taken_in_thread
 from .store.sparqltext import add_values, shape
 from .store.terms import ntriples_term
 
@@ -111,6 +112,11 @@ class Service:
             "retry in a moment"
         )
 
+    def _release_if_admitted(self, admitted: bool) -> None:
+        """A slot taken for a request that was cancelled while it waited goes back."""
+        if admitted:
+            self._slots.release()
+
     def _time_limit(self, timeout: float | None) -> float:
         return self.settings.query_timeout if timeout is None else timeout
 
@@ -125,8 +131,9 @@ class Service:
 
     async def _run_async(self, timeout: float | None, *args, **kwargs) -> QueryResult:
         runner = self._query_runner()
-        if not self._slots.acquire(blocking=False) and not await asyncio.to_thread(
-                self._slots.acquire, timeout=ADMISSION_WAIT):
+        admitted = self._slots.acquire(blocking=False) or await taken_in_thread(
+            partial(self._slots.acquire, timeout=ADMISSION_WAIT), self._release_if_admitted)
+        if not admitted:
             raise self._busy()
         try:
             return await runner.query_async(self._time_limit(timeout), *args, **kwargs)

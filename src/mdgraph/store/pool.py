@@ -4,11 +4,11 @@
 read-only view of an on-disk store; a query past its limit gets its worker killed (the only
 way to stop Oxigraph mid-evaluation) and a fresh one started in the background.
 `ThreadRunner` has the same interface for in-memory stores (tests) and remote stores (whose
-HTTP timeout ends the thread); a timed-out query there is abandoned, not stopped.
-Both also answer `query_async` on an event loop without borrowing a thread of its pool: that
-hop costs about a quarter of a millisecond, more than a small query itself. Its threads
+HTTP timeout ends the thread); a timed-out query there is abandoned, not stopped. Its threads
 get a stack of QUERY_STACK_BYTES whatever the platform's default (1 MB on musl), so the
 engine's recursion stays far from overflowing within the bounds sparqltext checks.
+Both also answer `query_async` on an event loop without borrowing a thread of its pool: that
+hop costs about a quarter of a millisecond, more than a small query itself.
 """
 
 from __future__ import annotations
@@ -23,14 +23,20 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from time import monotonic
+from typing import TypeVar
 
 from ..errors import MdgraphError, StoreError
 from .base import GraphStore, QueryResult, QueryTimeout
+
+
+Taken = TypeVar("Taken")
 
 
 def _timeout_message(timeout: float | None) -> str:
@@ -297,12 +303,16 @@ class ProcessRunner:
             reply = worker.receive(_remaining(deadline))
         return _unpacked(reply)
 
+    async def _take_async(self, timeout: float | None, deadline: float | None) -> _Worker:
+        """_take() for an event loop: an idle worker at once, else one waited for in a thread."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return await taken_in_thread(partial(self._take, timeout, deadline), self._idle.put)
+
     async def query_async(self, timeout: float | None, *args, **kwargs) -> QueryResult:
         deadline = _deadline(timeout)
-        try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:  # all busy or starting: wait for one in a thread
-            worker = await asyncio.to_thread(self._take, timeout, deadline)
+        worker = await self._take_async(timeout, deadline)
         with self._answering(worker, timeout):
             worker.send((args, kwargs))
             reply = await worker.receive_async(_remaining(deadline))
@@ -314,6 +324,17 @@ class ProcessRunner:
             workers, self._all = list(self._all), set()
         for worker in workers:
             worker.stop()
+
+
+async def taken_in_thread(take: Callable[[], Taken], give_back: Callable[[Taken], object]) -> Taken:
+    """take() waited for in a thread, for an event loop. When the caller is cancelled meanwhile,
+    what take() then takes is given back (a worker, a slot), never kept by no one."""
+    taking = asyncio.ensure_future(asyncio.to_thread(take))
+    try:
+        return await asyncio.shield(taking)
+    except asyncio.CancelledError:
+        taking.add_done_callback(lambda done: done.cancelled() or done.exception() or give_back(done.result()))
+        raise
 
 
 def _deadline(timeout: float | None) -> float | None:
