@@ -35,7 +35,6 @@ from typing import TypeVar
 from ..errors import MdgraphError, StoreError
 from .base import GraphStore, QueryResult, QueryTimeout
 
-
 Taken = TypeVar("Taken")
 
 
