@@ -12,7 +12,7 @@ from test_hostile_live import publish_to
 from mdgraph.config import Settings
 from mdgraph.errors import QueryError
 from mdgraph.service import Service
-from mdgraph.store import QueryTimeout, default_store_url, open_store
+from mdgraph.store import QueryResult, QueryTimeout, default_store_url, open_store
 from mdgraph.store.pool import ProcessRunner, ThreadRunner
 
 LABELS = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s ?label"
@@ -101,51 +101,40 @@ def test_service_answers_on_the_loop_and_checks_datasets(tmp_path, sample_datase
         service.close()
 
 
+async def _cancel_a_waiting_request(ask) -> QueryResult:
+    """A runaway holds the one worker or slot there is; a second request waits for it and is
+    cancelled; then, once the thread that waited for it has had time to take it, one more query."""
+    busy = asyncio.create_task(ask(RUNAWAY))
+    await asyncio.sleep(0.3)
+    waiting = asyncio.create_task(ask(LABELS))
+    await asyncio.sleep(0.2)
+    waiting.cancel()
+    with pytest.raises(QueryTimeout):
+        await busy
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await asyncio.sleep(0.3)
+    return await ask("ASK {}")
+
+
 def test_a_request_cancelled_while_waiting_for_a_worker_gives_it_back(store_url):
-    """One worker, busy with a runaway; a second request waits for it and is cancelled. The
-    worker it would have got must come back to the pool, or the next query would starve."""
+    """The worker the cancelled request would have got must come back to the pool of one, or
+    the next query would starve."""
     runner = ProcessRunner(store_url, 1)
     try:
         assert runner.query(30, "ASK {}", {}).boolean  # the worker is up
-
-        async def scenario():
-            busy = asyncio.create_task(runner.query_async(1.0, RUNAWAY, {}))
-            await asyncio.sleep(0.3)
-            waiting = asyncio.create_task(runner.query_async(30, LABELS, {}))
-            await asyncio.sleep(0.2)
-            waiting.cancel()
-            with pytest.raises(QueryTimeout):
-                await busy
-            with pytest.raises(asyncio.CancelledError):
-                await waiting
-            return await runner.query_async(10, "ASK {}", {})
-
-        assert asyncio.run(scenario()).boolean
+        assert asyncio.run(_cancel_a_waiting_request(lambda text: runner.query_async(1.0, text, {}))).boolean
     finally:
         runner.close()
 
 
 def test_a_request_cancelled_while_waiting_for_a_slot_gives_it_back(tmp_path, sample_dataset):
-    """One admission slot, held by a runaway; a second query waits for it and is cancelled. The
-    slot it would have got must be released, or every later query would be refused as busy."""
+    """The one admission slot the cancelled request would have got must be released, or every
+    later query would be refused as busy."""
     settings = Settings(data_dir=publish_to(tmp_path, sample_dataset), max_pending_queries=1, query_timeout=0.8)
     service = Service(settings, query_workers=2)
     try:
         assert service.query("ASK {}").boolean  # the workers are up
-
-        async def scenario():
-            busy = asyncio.create_task(service.query_async(RUNAWAY))
-            await asyncio.sleep(0.3)
-            waiting = asyncio.create_task(service.query_async(LABELS))
-            await asyncio.sleep(0.2)
-            waiting.cancel()
-            with pytest.raises(QueryTimeout):
-                await busy
-            with pytest.raises(asyncio.CancelledError):
-                await waiting
-            await asyncio.sleep(0.3)  # the cancelled request's thread gets the slot meanwhile
-            return await service.query_async("ASK {}")
-
-        assert asyncio.run(scenario()).boolean
+        assert asyncio.run(_cancel_a_waiting_request(service.query_async)).boolean
     finally:
         service.close()

@@ -100,18 +100,16 @@ class QueryResult:
 
     def serialise(self, media_type: str) -> bytes:
         """The result in `media_type` (one of `media_types()`)."""
+        if self.ready_as(media_type):
+            return self.payload
         if self.kind == "construct":
             if media_type not in RDF_FORMATS:
                 raise QueryError(f"a graph result cannot be written as {media_type}")
-            if media_type == "application/n-triples":
-                return self.payload
             triples = sorted(ox.parse(self.payload, ox.RdfFormat.N_TRIPLES), key=lambda t: str(t.subject))
             return ox.serialize(triples, format=RDF_FORMATS[media_type], prefixes=PREFIX_IRIS)
         formats = ASK_FORMATS if self.kind == "ask" else SELECT_FORMATS
         if media_type not in formats:
             raise QueryError(f"a {self.kind.upper()} result cannot be written as {media_type}")
-        if media_type == "application/sparql-results+json":
-            return self.payload
         return ox.parse_query_results(self.payload, ox.QueryResultsFormat.JSON).serialize(format=formats[media_type])
 
     @property

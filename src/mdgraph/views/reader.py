@@ -356,8 +356,9 @@ class _Snapshot:
     def matrix(self, filters: Filters, rows: str, columns: str) -> Matrix:
         """Counts as bitset intersections (FacetBits.crossed); the unfiltered matrices, what /3w
         opens with, are made once when warming (a Matrix is never changed by its readers)."""
-        if filters == NO_FILTERS and (found := self._whole_matrices.get((rows, columns))):
-            return found
+        made = self._whole_matrices.get((rows, columns)) if filters == NO_FILTERS else None
+        if made is not None:
+            return made
         if rows == columns or {rows, columns} - set(AXES):
             raise InputError(f"rows and columns must be two different axes of {', '.join(AXES)}, "
                              f"got {rows!r} and {columns!r}")
