@@ -11,6 +11,7 @@ import random
 import threading
 import time
 import weakref
+from array import array
 from itertools import permutations
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from mdgraph.service import Service
 from mdgraph.store import open_store
 from mdgraph.views import Filters, Views, build_views
 from mdgraph.views.bitsets import COUNT_BELOW, FacetBits, Listing, encode
+from mdgraph.views.records import Grid
 from mdgraph.web.app import create_app
 from mdgraph.web.browse.deps import FreshViews
 
@@ -74,6 +76,39 @@ def test_warm_views_answer_as_cold_ones(published):
         assert answers(warm) == answers(cold)
         for rows, columns in permutations(AXES, 2):  # what /3w opens with was made when warming
             assert warm.matrix(Filters(), rows, columns) is warm.matrix(Filters(), rows, columns)
+
+
+#: Filters one click away from an unfiltered page: each answered by what warming made.
+ONE_CLICK = [Filters(), Filters(roles=("funder",)), Filters(roles=("implementer", "partner")), Filters(year=2015),
+             Filters(year=2100), Filters(countries=("md",)), Filters(sectors=("health",)),
+             Filters(organisations=("iom",))]
+
+
+def test_warming_makes_the_facets_and_matrices_one_click_away(published):
+    _, path = published
+    with Views.open(path) as cold, Views.open(path) as warm:
+        warm.warm()
+        for filters in ONE_CLICK:
+            assert warm.facets(filters) == cold.facets(filters)
+            for rows, columns in permutations(AXES, 2):
+                made = warm.matrix(filters, rows, columns)
+                assert made is warm.matrix(filters, rows, columns) and made == cold.matrix(filters, rows, columns)
+        # every year after the last date keeps the same (open-ended) programmes: one answer for all
+        assert warm.matrix(Filters(year=2100), *AXES[:2]) is warm.matrix(Filters(year=2200), *AXES[:2])
+        for filters in (Filters(countries=("md",), year=2015), Filters(organisations=("iom",), roles=("funder",))):
+            assert warm.matrix(filters, *AXES[:2]) is not warm.matrix(filters, *AXES[:2])  # counted when asked
+            assert warm.matrix(filters, *AXES[:2]) == cold.matrix(filters, *AXES[:2])
+
+
+def test_a_grid_is_the_mapping_of_its_pairs_above_zero():
+    grid = Grid(["a", "b"], ["x", "y", "z"], array("i", [1, 0, 2, 0, 0, 3]))
+    assert grid == {("a", "x"): 1, ("a", "z"): 2, ("b", "z"): 3} and len(grid) == 3 and grid.highest == 3
+    assert grid.get(("a", "y"), 0) == 0 and grid.get(("c", "x")) is None and ("b", "z") in grid
+    assert grid.transposed() == {(column, row): count for (row, column), count in grid.items()}
+    assert grid.keyed(str.upper, str.upper) == {("A", "X"): 1, ("A", "Z"): 2, ("B", "Z"): 3}
+    assert Grid([], [], array("i")).highest == 0
+    with pytest.raises(ValueError, match="2 x 1 pairs, but 3 counts"):
+        Grid(["a", "b"], ["x"], array("i", [1, 2, 3]))
 
 
 def test_warm_reads_a_replaced_file_and_lets_the_old_one_go(published):

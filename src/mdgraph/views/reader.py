@@ -7,7 +7,10 @@ arithmetic (bitsets.py). The whole 3W cube and its slices by role or year are pr
 
 What a list or the cube shows is read once per file and kept: the programme rows and the
 unfiltered cube, as named tuples (records.py); a list of forty thousand programmes is then a
-bitset and a list of references, the whole cube a copy of a list.
+bitset and a list of references, the whole cube a copy of a list. The facets and matrices of
+every filter one click away from an unfiltered page (a set of roles, a year, one country,
+sector or organisation) are made when warming, so the pages people open first answer from
+memory at any size; other filters are counted when asked.
 
 A Views object holds one read-only connection. Before each question it checks whether the
 file was replaced (a publish in this or another process) and then reopens it, so a running
@@ -23,7 +26,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
-from itertools import permutations
+from itertools import combinations
 from pathlib import Path
 from typing import Self
 
@@ -31,7 +34,7 @@ from ..errors import InputError, StoreError
 from ..extract.text import normalise_key
 from ..namespaces import KINDS, MDG
 from . import cube
-from .bitsets import ROLE, FacetBits, Listing, members, union
+from .bitsets import ALL_ROLES, OPEN, ROLE, FacetBits, Listing, members, union
 from .cube import Slice
 from .filters import ROLES, Filters, filterable
 from .records import Cell, FacetValue, Hit, Matrix, ProgrammeRow, Ref, ViewStats
@@ -52,7 +55,6 @@ AXES = ("organisation", "sector", "country")
 _KIND_ORDER = {kind: index for index, kind in enumerate(("country", "organisation", "sector", "programme", "document"))}
 _OPEN_END = 9999
 _BATCH = 8192
-ALL_ROLES = sum(ROLES.values())
 NO_FILTERS = Filters()
 
 
@@ -186,7 +188,8 @@ class _Snapshot:
         self._iris: list[str] | None = None
         self._rows_by_id: list[ProgrammeRow | None] | None = None
         self._cells: tuple[Cell, ...] | None = None
-        self._whole_matrices: dict[tuple[str, str], Matrix] = {}
+        self._ready_facets: dict[tuple, dict[str, tuple[FacetValue, ...]]] = {}
+        self._ready_matrices: dict[tuple, Matrix] = {}
         self._warm = False
 
     @classmethod
@@ -325,6 +328,12 @@ class _Snapshot:
         return [rows[number] for number in chosen]
 
     def facets(self, filters: Filters) -> dict[str, list[FacetValue]]:
+        made = self._ready_facets.get(self._ready_key(filters))
+        if made is not None:
+            return {facet: list(values) for facet, values in made.items()}
+        return self._counted_facets(filters)
+
+    def _counted_facets(self, filters: Filters) -> dict[str, list[FacetValue]]:
         bits, selected = self._bits(), self._selected(filters)
         facets = {facet: self._entity_values(facet, bits.counts(facet, filters, selected), keys)
                   for facet, keys in (("country", filters.countries), ("sector", filters.sectors),
@@ -354,20 +363,51 @@ class _Snapshot:
     # -- the 3W cube -------------------------------------------------------------------------------
 
     def matrix(self, filters: Filters, rows: str, columns: str) -> Matrix:
-        """Counts as bitset intersections (FacetBits.crossed); the unfiltered matrices, what /3w
-        opens with, are made once when warming (a Matrix is never changed by its readers)."""
-        made = self._whole_matrices.get((rows, columns)) if filters == NO_FILTERS else None
+        """Counts as bitset intersections (FacetBits.crossed), or made when warming for the
+        filters of one click (`_ready_key`); a Matrix is never changed by its readers."""
+        ready = self._ready_key(filters)
+        made = self._ready_matrices.get((ready, rows, columns)) if ready else None
         if made is not None:
             return made
         if rows == columns or {rows, columns} - set(AXES):
             raise InputError(f"rows and columns must be two different axes of {', '.join(AXES)}, "
                              f"got {rows!r} and {columns!r}")
+        return self._crossed(filters, rows, columns)
+
+    def _ready_key(self, filters: Filters) -> tuple[str, int | str] | None:
+        """Which facets and matrices made when warming answer `filters`: those one click away
+        from an unfiltered page (no filter, one set of roles, one year, or one country, sector
+        or organisation in any role), named as ("role", mask), FacetBits.running(year) (years
+        after the last share the open-ended programmes), or (facet, key). None for other
+        filters: they are counted when asked, in time that grows with the programmes they keep."""
+        selected = [(facet, keys) for facet, keys in (("country", filters.countries), ("sector", filters.sectors),
+                                                      ("organisation", filters.organisations)) if keys]
+        if not selected:
+            if filters.year is None:
+                return ROLE, filters.role_mask
+            return None if filters.roles else self._bits().running(filters.year)
+        (facet, keys), *others = selected
+        return (facet, keys[0]) if not others and len(keys) == 1 and not filters.roles and filters.year is None else None
+
+    def _one_click(self) -> list[Filters]:
+        """The filters `_ready_key` names, one each."""
+        bits = self._bits()
+        chosen = [NO_FILTERS, *(Filters(roles=roles) for roles in _role_sets()),
+                  *(Filters(year=year) for year in sorted(bits.years))]
+        if bits.years:
+            chosen.append(Filters(year=max(bits.years) + 1))  # the open-ended programmes
+        for facet, table in (("country", bits.countries), ("sector", bits.sectors), ("organisation", bits.anyone)):
+            keys = (ref.key for number in table if (ref := self._refs.get(number)))
+            chosen += [Filters.from_query({facet: key}) for key in keys if filterable(key)]
+        return chosen
+
+    def _crossed(self, filters: Filters, rows: str, columns: str) -> Matrix:
         bits, selected = self._bits(), self._selected(filters)
         kept = bits.matching(filters, selected)
         down, across = (self._axis(bits, axis, filters, selected, kept) for axis in (rows, columns))
         refs = self._refs
-        counts = {(refs[row].key, refs[column].key): count for (row, column), count
-                  in bits.crossed(self._listing(), rows, down, columns, across, kept, filters.role_mask).items()}
+        counts = bits.crossed(self._listing(), rows, down, columns, across, kept, filters.role_mask)
+        counts = counts.keyed(lambda n: refs[n].key, lambda n: refs[n].key)
         row_totals, column_totals = ({refs[n].key: found.bit_count() for n, found in axis.items()}
                                      for axis in (down, across))
         both = union(down.values()) & union(across.values())
@@ -453,14 +493,21 @@ class _Snapshot:
     def warm(self) -> bool:
         """Read everything kept in memory (each part under the cache lock, so a question
         asked meanwhile waits for the part it needs, never reads it twice) and make the
-        unfiltered matrices; False when done before."""
+        facets and matrices of the filters one click away from an unfiltered page; False
+        when done before."""
         if self._warm:
             return False
         self._listing()
         self._programme_rows()
         self._cube()
-        for rows, columns in permutations(AXES, 2):
-            self._whole_matrices[rows, columns] = self.matrix(NO_FILTERS, rows, columns)
+        for filters in self._one_click():
+            ready = self._ready_key(filters)
+            if ready[0] != OPEN:  # the year facet lists the year asked for: no answer for every later year
+                self._ready_facets[ready] = {facet: tuple(v) for facet, v in self._counted_facets(filters).items()}
+            for rows, columns in combinations(AXES, 2):
+                made = self._crossed(filters, rows, columns)
+                self._ready_matrices[ready, rows, columns] = made
+                self._ready_matrices[ready, columns, rows] = made.transposed()
         self._warm = True
         return True
 
@@ -501,6 +548,11 @@ class _Snapshot:
                 blobs = self._rows("SELECT organisations, sectors, countries, offsets, members FROM cube_whole")
                 self._cells = cube.whole(blobs[0], self._refs.__getitem__, self._programme_iris()) if blobs else ()
             return self._cells
+
+
+def _role_sets() -> list[tuple[str, ...]]:
+    """Every non-empty set of roles."""
+    return [roles for size in range(1, len(ROLES) + 1) for roles in combinations(ROLES, size)]
 
 
 def _spare_from_gc() -> None:

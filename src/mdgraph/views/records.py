@@ -7,7 +7,10 @@ makes in milliseconds (tuple.__new__ through map), in half the memory.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, compress, count
 from typing import NamedTuple
 
 
@@ -34,7 +37,7 @@ class Hit:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FacetValue:
     """A value of a facet with the number of programmes it would show, given the other filters."""
 
@@ -74,6 +77,52 @@ class Cell(NamedTuple):
     programmes: tuple[str, ...]
 
 
+class Grid(Mapping):
+    """Counts by (row, column) of a matrix, held as one array of every pair, row after row: 4
+    bytes a pair where a dict takes about a hundred, so the server can keep many matrices
+    ready. As a mapping it has the pairs with a count above 0."""
+
+    __slots__ = ("_rows", "_columns", "_cells", "_places")
+
+    def __init__(self, rows: Sequence[Hashable], columns: Sequence[Hashable], cells: array) -> None:
+        if len(cells) != len(rows) * len(columns):
+            raise ValueError(f"{len(rows)} x {len(columns)} pairs, but {len(cells)} counts")
+        self._rows, self._columns, self._cells = tuple(rows), tuple(columns), cells
+        self._places: tuple[dict, dict] | None = None
+
+    def __getitem__(self, pair: tuple[Hashable, Hashable]) -> int:
+        if self._places is None:  # made on first lookup: most grids kept ready are never looked into
+            self._places = tuple({value: index for index, value in enumerate(axis)}
+                                 for axis in (self._rows, self._columns))
+        row_at, column_at = self._places
+        row, column = pair
+        found = self._cells[row_at[row] * len(self._columns) + column_at[column]]
+        if not found:
+            raise KeyError(pair)
+        return found
+
+    def __iter__(self) -> Iterator[tuple[Hashable, Hashable]]:
+        width = len(self._columns)
+        for index in compress(count(), self._cells):
+            yield self._rows[index // width], self._columns[index % width]
+
+    def __len__(self) -> int:
+        return len(self._cells) - self._cells.count(0)
+
+    @property
+    def highest(self) -> int:
+        return max(self._cells, default=0)
+
+    def keyed(self, row_key, column_key) -> Grid:
+        """The same counts under other names for the rows and columns (`row_key(row)`...)."""
+        return Grid(list(map(row_key, self._rows)), list(map(column_key, self._columns)), self._cells)
+
+    def transposed(self) -> Grid:
+        width = len(self._columns)
+        cells = array("i", chain.from_iterable(self._cells[column::width] for column in range(width)))
+        return Grid(self._columns, self._rows, cells)
+
+
 @dataclass(frozen=True)
 class Matrix:
     """Two axes of the 3W cube crossed, among the programmes the filters keep: `counts` of the
@@ -84,10 +133,19 @@ class Matrix:
 
     rows: tuple[Ref, ...]
     columns: tuple[Ref, ...]
-    counts: dict[tuple[str, str], int]
+    counts: Grid
     row_totals: dict[str, int]
     column_totals: dict[str, int]
     total: int
+
+    @property
+    def highest(self) -> int:
+        """The largest count (0 when there is none)."""
+        return self.counts.highest
+
+    def transposed(self) -> Matrix:
+        """The same matrix with rows and columns swapped."""
+        return Matrix(self.columns, self.rows, self.counts.transposed(), self.column_totals, self.row_totals, self.total)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def three_w(request: Request, views: ViewsDep, filters: FiltersDep, templates: T
         raise PageError(400, f"rows and columns are both {rows!r}: choose two different axes of {', '.join(AXES)}")
     table = views.matrix(filters, rows, columns)
     root = request.scope.get("root_path", "")
-    highest = max(table.counts.values(), default=0)
+    highest = table.highest
     shown_rows = table.rows if all else table.rows[:ROW_LIMIT]
     href = href_for(request)
     body = [{
