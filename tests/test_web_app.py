@@ -404,7 +404,15 @@ def test_cors_configurable(tmp_path, sample_dataset):
 def test_openapi(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/sparql", "/id/{kind}/{key}", "/ontology", "/queries", "/queries/{name}", "/health"} <= set(paths)
+    assert {"get", "post"} <= set(paths["/sparql"])  # served by a plain route, described all the same
     assert client.get("/docs").status_code == 200
+
+
+def test_sparql_methods(client):
+    refused = client.put("/sparql?query=ASK%7B%7D")
+    assert refused.status_code == 405 and set(refused.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    head = client.head("/sparql?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
+    assert head.status_code == 200 and head.headers["content-type"].startswith("application/sparql-results+json")
 
 
 def test_access_log(client, caplog):

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -65,8 +66,9 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(
         env=jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     )
-    for router in (sparql.router, resources.router, ontology.router, named.router, dumps.router, status.router,
-                   documents.router):
+    app.router.routes[:0] = sparql.ROUTES  # first: the busiest route is matched before any other
+    app.openapi = lambda: describe(app)
+    for router in (resources.router, ontology.router, named.router, dumps.router, status.router, documents.router):
         app.include_router(router)
     browse.install(app)  # home, search, lists, 3W, pictures, graph view; CSP on HTML answers
     for error, handler in HANDLERS.items():
@@ -86,6 +88,15 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     app.add_middleware(Admission, limit=2 * settings.max_pending_queries)
     app.add_middleware(AccessLog)
     return app
+
+
+def describe(app: FastAPI) -> dict:
+    """The OpenAPI description of `app`, with the SPARQL endpoint as `sparql.router` declares
+    it (plain routes serve it, which FastAPI would leave out)."""
+    if app.openapi_schema is None:
+        app.openapi_schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                         routes=[*sparql.router.routes, *app.routes])
+    return app.openapi_schema
 
 
 def run(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:

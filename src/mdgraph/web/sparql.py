@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from starlette.routing import Route
 
 from .description import service_description_response
 from .negotiation import ASK_OFFERS, RDF_OFFERS, SELECT_OFFERS, acceptable, content_type, negotiate
 from .problems import problem
 from .ui import query_ui
 
+#: Declares the endpoint for the API description only (app.describe); ROUTES serve it.
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 
 FORM = "application/x-www-form-urlencoded"
@@ -48,13 +51,15 @@ class Operation:
         return tuple(value for key, value in self.params if key == name)
 
 
-def _media_type(header: str | None) -> tuple[str, dict[str, str]]:
+@lru_cache(maxsize=64)
+def _media_type(header: str | None) -> tuple[str, str]:
+    """The media type of a Content-Type header and its charset (utf-8 when none is named)."""
     media, *rest = (header or "").split(";")
     params = {}
     for part in rest:
         key, _, value = part.partition("=")
         params[key.strip().lower()] = value.strip().strip('"').lower()
-    return media.strip().lower(), params
+    return media.strip().lower(), params.get("charset", "utf-8")
 
 
 def _utf8(data: bytes, what: str) -> str:
@@ -66,15 +71,14 @@ def _utf8(data: bytes, what: str) -> str:
 
 async def read_post(request: Request) -> Operation:
     """The operation of a POST: form-encoded, or a query / update as the body."""
-    media, params = _media_type(request.headers.get("content-type"))
-    charset = params.get("charset", "utf-8")
+    media, charset = _media_type(request.headers.get("content-type"))
     if media not in (FORM, QUERY, UPDATE):
         shown = f"Content-Type {media!r}" if media else "no Content-Type"
         raise ProtocolError(415, f"{shown}: send {FORM}, {QUERY} or {UPDATE} (SPARQL 1.1 Protocol 2.1, 2.2)")
     if charset not in ("utf-8", "utf8"):
         raise ProtocolError(415, f"charset {charset!r} is not supported: SPARQL requests must be UTF-8")
     body = await request.body()
-    url_params = list(request.query_params.multi_items())
+    url_params = list(request.query_params.multi_items()) if request.scope["query_string"] else []
     if media == FORM:
         try:
             form = parse_qsl(_utf8(body, "form body"), keep_blank_values=True, encoding="utf-8", errors="strict")
@@ -215,3 +219,13 @@ async def sparql_post(request: Request) -> Response:
     if not operation.queries and not operation.updates:
         return problem(request, 400, "the request has no `query` and no `update`")
     return await answer(request, request.app.state.service, request.app.state.settings, operation)
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    return await (sparql_post(request) if request.method == "POST" else sparql_get(request))
+
+
+#: The endpoint as served: a plain route, which skips FastAPI's routing and request handling
+#: (about 55 µs of CPU a request, a twentieth of a small query); `router` describes it. One
+#: route for both methods, so a 405 lists them all in Allow.
+ROUTES = [Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql")]

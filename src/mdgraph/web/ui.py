@@ -35,7 +35,7 @@ def query_ui(request: Request, service, templates) -> Response:
             "root": request.scope.get("root_path", ""),
             "yasgui": yasgui_available(),
             "config": config,
-            "endpoint": str(request.url_for("sparql_get")),
+            "endpoint": str(request.url_for("sparql")),
             "result_limit": settings.result_limit,
             "timeout": f"{settings.query_timeout:g}",
         },

@@ -68,18 +68,16 @@ class ContentSecurityPolicy:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        root = scope.get("root_path", "")
-        path = scope["path"][len(root):] if scope["path"].startswith(root) else scope["path"]
-        policy = policy_for(path).encode()
-
         async def add_headers(message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = message.get("headers", [])
                 content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if content_type.startswith(b"text/html"):
-                    headers += [(b"content-security-policy", policy), (b"x-content-type-options", b"nosniff"),
-                                (b"referrer-policy", b"same-origin")]
-                    message = {**message, "headers": headers}
+                    root = scope.get("root_path", "")
+                    path = scope["path"][len(root):] if scope["path"].startswith(root) else scope["path"]
+                    message = {**message, "headers": [
+                        *headers, (b"content-security-policy", policy_for(path).encode()),
+                        (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]}
             await send(message)
 
         await self.app(scope, receive, add_headers)
