@@ -16,7 +16,7 @@ from mdgraph.extract.text import normalise_key
 from mdgraph.namespaces import MDG, instance_iri
 from mdgraph.store import open_store
 from mdgraph.views import ROLES, Filters, Views, build_views
-from mdgraph.views.bitsets import encode, members
+from mdgraph.views.bitsets import PAGE_BITS, encode, members
 from mdgraph.views.reader import fts_query
 
 DATA = Path(__file__).parent / "data" / "views" / "graph.trig"
@@ -267,6 +267,13 @@ def test_bitsets_encode_sets_of_ids(ids):
     bits = int.from_bytes(encode(ids), "little")
     assert [i for i in range(bits.bit_length()) if bits >> i & 1] == sorted(ids)
     assert members(bits) == sorted(ids)
+
+
+@pytest.mark.parametrize("ids", [[], [0], [PAGE_BITS - 1, PAGE_BITS], list(range(5, 3 * PAGE_BITS, 97)),
+                                 [3 * PAGE_BITS + 1]])
+@pytest.mark.parametrize("limit", [0, 1, 2, 50, 10**6])
+def test_the_first_members_of_a_set_are_read_page_by_page(ids, limit):
+    assert members(int.from_bytes(encode(ids), "little"), limit) == sorted(ids)[:limit]
 
 
 @pytest.mark.parametrize("tokens, prefix, expected", [

@@ -321,9 +321,9 @@ class _Snapshot:
         return self._bits().matching(filters, self._selected(filters)).bit_count()
 
     def programmes(self, filters: Filters, limit: int | None, offset: int) -> list[ProgrammeRow]:
-        numbers = members(self._bits().matching(filters, self._selected(filters)))
         start = max(offset, 0)
-        chosen = numbers[start:] if limit is None else numbers[start:start + max(limit, 0)]
+        stop = None if limit is None else start + max(limit, 0)
+        chosen = members(self._bits().matching(filters, self._selected(filters)), stop)[start:stop]
         rows = self._programme_rows()
         return [rows[number] for number in chosen]
 
