@@ -17,6 +17,7 @@ from mdgraph.namespaces import MDG, instance_iri
 from mdgraph.store import open_store
 from mdgraph.views import ROLES, Filters, Views, build_views
 from mdgraph.views.bitsets import PAGE_BITS, encode, members
+from mdgraph.views import reader
 from mdgraph.views.reader import fts_query
 
 DATA = Path(__file__).parent / "data" / "views" / "graph.trig"
@@ -635,3 +636,11 @@ def test_matrix_axes_must_differ(views):
         views.matrix(Filters(), "sector", "sector")
     with pytest.raises(InputError, match="two different axes"):
         views.matrix(Filters(), "sector", "year")
+
+
+def test_suggestions_rank_the_first_names_that_match_entities_first(views, monkeypatch):
+    everything = views.suggest("dev", limit=10)
+    assert {"organisation", "programme"} <= {hit.kind for hit in everything}
+    monkeypatch.setattr(reader, "SUGGEST_CANDIDATES", 1)  # as if thousands of titles had a word starting "dev"
+    assert [hit.key for hit in views.suggest("dev", limit=10)] == ["sdc"]
+    assert "programme" in {hit.kind for hit in views.search("development", limit=10)}  # search ranks every match

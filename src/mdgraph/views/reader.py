@@ -46,6 +46,10 @@ __all__ = ["Views", "fts_query"]
 MAX_TEXT = 256
 MAX_TOKENS = 16
 MAX_LIMIT = 200
+#: Names a suggestion ranks by bm25 at most, in index order (countries, organisations, sectors
+#: and documents first): ranking every programme title with a word starting "mol" took 7 ms at
+#: 5M triples, 1.5 ms at 1M. Search ranks every match.
+SUGGEST_CANDIDATES = 1000
 #: bm25 column weights: a word in a label or alternative name counts far more than in a description.
 WEIGHTS = (10.0, 8.0, 1.0)
 _ROLE_LABELS = {"implementer": "Implementer", "funder": "Funder", "partner": "Partner"}
@@ -243,7 +247,12 @@ class _Snapshot:
         kind_sql, kind_params = self._kind_filter(kinds)
         fetch = min(limit * 5, 500)
         weights = ", ".join(map(str, WEIGHTS))
-        if kind_sql:
+        if prefix:  # a keystroke: rank the first names that match, as many at any size of graph
+            fts_sql = (f"SELECT n.resource, n.field, n.text, f.rank FROM (SELECT rowid AS id, bm25(name_fts, "
+                       f"{weights}) AS rank FROM name_fts WHERE name_fts MATCH ? LIMIT {SUGGEST_CANDIDATES}) f "
+                       f"JOIN name n ON n.id = f.id WHERE 1{kind_sql.replace('resource IN', 'n.resource IN')} "
+                       "ORDER BY f.rank LIMIT ?")
+        elif kind_sql:
             fts_sql = (f"SELECT n.resource, n.field, n.text, bm25(name_fts, {weights}) AS rank FROM name_fts "
                        f"JOIN name n ON n.id = name_fts.rowid WHERE name_fts MATCH ?"
                        f"{kind_sql.replace('resource IN', 'n.resource IN')} ORDER BY rank LIMIT ?")

@@ -343,9 +343,12 @@ def _facet_bits(links: dict[int, tuple], years: dict[int, range], open_ended: se
 
 
 def _names(resources: dict[str, _Resource], ids: dict[str, int]) -> Iterator[tuple[int, int, int, str, str]]:
-    """(id, resource, field, text, normalised text) for every distinct name; the label first."""
+    """(id, resource, field, text, normalised text) for every distinct name; the label first.
+    The names of countries, organisations, sectors and documents come before programme titles,
+    so suggestions, which rank the first names that match (reader.SUGGEST_CANDIDATES), always
+    see them."""
     number = 0
-    for resource in resources.values():
+    for resource in sorted(resources.values(), key=lambda resource: resource.kind == "programme"):
         label = _label(resource)
         entries = [("label", label)]
         entries += [("alt", text) for text, _ in resource.names.get("label", []) if text != label]
