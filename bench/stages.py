@@ -411,7 +411,8 @@ def _first_question(path: Path, question, repeat: int) -> dict:
 
 #: Pages and exports of `mdgraph serve` that read the views, timed over HTTP with --serve.
 VIEW_PAGES = ["/3w", "/3w?country=md", "/3w?role=funder", "/3w?year=2010", "/3w?rows=organisation&columns=country",
-              "/programmes", "/programmes.csv", "/programmes.json", "/programmes.json?year=2010"]
+              "/programmes", "/programmes.csv", "/programmes.json", "/programmes.json?year=2010",
+              "/3w.csv", "/3w.json?role=funder"]
 
 
 def _views_over_http(memory: ox.Store, scratch: Path, options: dict, result: dict) -> None:

@@ -10,7 +10,7 @@ import json
 import re
 from html import unescape
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pytest
 import rdflib
@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from mdgraph.config import Settings
 from mdgraph.service import Service
 from mdgraph.store import open_store
-from mdgraph.views import Views, build_views
+from mdgraph.views import Filters, Views, build_views
 from mdgraph.web.app import create_app
 from mdgraph.web.browse import graphview, pictures
 from mdgraph.web.browse.security import POLICY
@@ -333,6 +333,27 @@ def test_exports_follow_the_filters(client):
     assert len(rows) == listed["count"] == 3
     assert {row["programme"] for row in rows} == {p["programme"] for p in listed["programmes"]}
     assert listed["filters"] == {"sector": ["health"]}
+
+
+@pytest.mark.parametrize("query", ["", "?country=md", "?role=funder", "?year=2014&sector=health"])
+def test_the_3w_table_downloads_as_the_views_give_it(client, query):
+    filters = Filters.from_query(parse_qs(query[1:]))
+    with Views.open(client.app.state.settings.views_path) as views:
+        cells = views.three_w(filters)
+    answer = client.get("/3w.csv" + query)
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert f'filename="{"-".join(["3w", *(v for vs in filters.to_query().values() for v in vs)])}.csv"' \
+        in answer.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert [(row["organisation"], row["sector"], row["country"], int(row["programmes"]), row["programme_iris"].split())
+            for row in rows] == [(c.organisation.key, c.sector.key, c.country.key, c.count, list(c.programmes))
+                                 for c in cells]
+    listed = client.get("/3w.json" + query).json()
+    assert listed["filters"] == filters.to_query() and listed["count"] == len(cells)
+    assert [(c["organisation"]["iri"], c["count"], c["programmes"]) for c in listed["cells"]] == \
+        [(c.organisation.iri, c.count, list(c.programmes)) for c in cells]
+    canonical = "?" + urlencode(filters.to_query(), doseq=True) if filters else ""
+    assert {"/3w.csv" + canonical, "/3w.json" + canonical} <= set(links(page(client, "/3w" + query)))
 
 
 def test_every_3w_cell_drills_down_to_its_programmes(client):

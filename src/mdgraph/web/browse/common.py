@@ -1,5 +1,5 @@
-"""What every browsing route shares: rendering a page with the app's root path, and URLs of
-filtered lists."""
+"""What every browsing route shares: rendering a page with the app's root path, URLs of
+filtered lists, and what their CSV and JSON downloads are called and hold."""
 
 from __future__ import annotations
 
@@ -33,3 +33,14 @@ def query_string(filters: Filters, **extra: str | None) -> str:
     params = filters.to_query()
     params.update({name: [value] for name, value in extra.items() if value})
     return "?" + urlencode(params, doseq=True) if params else ""
+
+
+def download_name(stem: str, filters: Filters, extension: str) -> str:
+    """The file name of a filtered download: `programmes-md-health.csv`."""
+    parts = [value for values in filters.to_query().values() for value in values]
+    return (stem + ("-" + "-".join(parts) if parts else ""))[:120] + "." + extension
+
+
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from ...errors import InputError
 from ...views import FACETS, Filters, ProgrammeRow
 from ..deps import TemplatesDep
-from .common import href_for, query_string, render
+from .common import download_name, href_for, query_string, render, safe_cell
 from .deps import FiltersDep, ViewsDep
 from .text import span
 
@@ -66,19 +66,9 @@ def rows_csv(rows: Iterable[ProgrammeRow]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([row.iri, _safe_cell(row.label), row.start or "", row.end or "",
-                         *("; ".join(_safe_cell(ref.label) for ref in getattr(row, name)) for name in LINKS)])
+        writer.writerow([row.iri, safe_cell(row.label), row.start or "", row.end or "",
+                         *("; ".join(safe_cell(ref.label) for ref in getattr(row, name)) for name in LINKS)])
     return out.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _file_name(filters: Filters, extension: str) -> str:
-    parts = [value for values in filters.to_query().values() for value in values]
-    return ("programmes" + ("-" + "-".join(parts) if parts else ""))[:120] + "." + extension
 
 
 Page = Annotated[int, Query(ge=1, le=100000, description="page of the list, from 1")]
@@ -116,13 +106,15 @@ def programme_list(request: Request, views: ViewsDep, filters: FiltersDep, templ
 @router.get("/programmes.csv", summary="The filtered programme list as CSV")
 def programme_csv(views: ViewsDep, filters: FiltersDep) -> Response:
     body = rows_csv(views.programmes(filters))
+    name = download_name("programmes", filters, "csv")
     return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{_file_name(filters, "csv")}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/programmes.json", summary="The filtered programme list as JSON")
 def programme_json(views: ViewsDep, filters: FiltersDep) -> Response:
     rows = views.programmes(filters)
     body = {"filters": filters.to_query(), "count": len(rows), "programmes": [row_record(row) for row in rows]}
+    name = download_name("programmes", filters, "json")
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/json",
-                    headers={"Content-Disposition": f'inline; filename="{_file_name(filters, "json")}"'})
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -4,18 +4,25 @@ programmes behind it and links to the programme list filtered to exactly them.
 
 Cells are counted from the filtered programme rows rather than the views' precomputed cube:
 the cube holds only programmes known in all three dimensions, so an organisation × sector
-cell would miss programmes without a country that its drill-down list shows."""
+cell would miss programmes without a country that its drill-down list shows.
+
+The cube itself is the 3W table as people share it, a spreadsheet of who works in which
+sector in which country with which programmes: /3w.csv and /3w.json, under the page's filters."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from ...views import Filters, Matrix, Ref
+from ...views import Cell, Filters, Matrix, Ref
 from ..deps import TemplatesDep
-from .common import href_for, query_string, render
+from .common import download_name, href_for, query_string, render, safe_cell
 from .deps import FiltersDep, PageError, ViewsDep
 from .programmes import FACET_SHOWN, facet_view
 from .text import heat_level
@@ -25,6 +32,8 @@ router = APIRouter(tags=["Browse"])
 AXES = ("organisation", "sector", "country")
 AXIS_TITLES = {"organisation": "Organisation", "sector": "Sector", "country": "Country"}
 ROW_LIMIT = 30
+CUBE_COLUMNS = ("organisation", "organisation_label", "sector", "sector_label", "country", "country_label",
+                "programmes", "programme_iris")
 Axis = Literal["organisation", "sector", "country"]
 
 
@@ -63,6 +72,8 @@ def three_w(request: Request, views: ViewsDep, filters: FiltersDep, templates: T
         "swap_href": root + "/3w" + query_string(filters, rows=columns, columns=rows),
         "facets": facet_view(filters, views.facets(filters), root + "/3w", rows=rows, columns=columns),
         "programmes_href": root + "/programmes" + query_string(filters),
+        "cube_csv": root + "/3w.csv" + query_string(filters),
+        "cube_json": root + "/3w.json" + query_string(filters),
         "shown": FACET_SHOWN,
     })
 
@@ -77,3 +88,38 @@ def _cell(table: Matrix, filters: Filters, rows_axis: str, row: Ref, columns_axi
         "href": root + "/programmes" + query_string(drill_filters(filters, rows_axis, row.key, columns_axis, column.key))
         if count else None,
     }
+
+
+@router.get("/3w.csv", summary="The 3W cube under the filters, as CSV: one line per organisation × sector × "
+            "country, with its programmes (those known in all three)")
+def three_w_csv(views: ViewsDep, filters: FiltersDep) -> Response:
+    name = download_name("3w", filters, "csv")
+    return Response(cube_csv(views.three_w(filters)), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/3w.json", summary="The 3W cube under the filters, as JSON: organisation × sector × country cells, "
+            "largest first, with their programmes")
+def three_w_json(views: ViewsDep, filters: FiltersDep) -> Response:
+    cells = views.three_w(filters)
+    body = {"filters": filters.to_query(), "count": len(cells), "cells": [cell_record(cell) for cell in cells]}
+    name = download_name("3w", filters, "json")
+    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def cube_csv(cells: Iterable[Cell]) -> str:
+    """The cells as CSV, largest first: keys and names of the three, the number of programmes
+    and their IRIs (separated by spaces)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CUBE_COLUMNS)
+    writer.writerows([*(value for ref in cell[:3] for value in (ref.key, safe_cell(ref.label))),
+                      cell.count, " ".join(cell.programmes)] for cell in cells)
+    return out.getvalue()
+
+
+def cell_record(cell: Cell) -> dict:
+    """A cell for JSON: each of the three as IRI, key and label, and its programmes' IRIs."""
+    return {**{axis: {"iri": ref.iri, "key": ref.key, "label": ref.label} for axis, ref in zip(AXES, cell[:3])},
+            "count": cell.count, "programmes": list(cell.programmes)}
