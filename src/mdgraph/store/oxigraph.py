@@ -213,12 +213,13 @@ class DiskStore(OxigraphStore):
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.url = f"oxigraph://{self.root}"
+        self._link = str(self.root / "current")  # read before every query: no path to build each time
         self._opened: str | None = None
         self._store = ox.Store()
 
     def _pointer(self) -> str | None:
         try:
-            return os.readlink(self.root / "current")
+            return os.readlink(self._link)
         except FileNotFoundError:
             return None
         except OSError as exc:
