@@ -174,9 +174,26 @@ def test_the_app_warms_the_views_while_it_runs(tmp_path):
     with TestClient(create_app(settings, Service(settings, store))) as client:
         keeper = client.app.state.browse_views
         watcher = keeper._watcher
-        wait_for(lambda: served(keeper) == (identity(settings.views_path), True))
+        wait_for(lambda: client.get("/health").json()["views"] == "ready")  # what a load balancer can wait for
+        assert served(keeper) == (identity(settings.views_path), True)
         assert client.get("/programmes").status_code == 200
     assert not watcher.is_alive()
+    store.close()
+
+
+def test_health_says_whether_the_views_are_ready(tmp_path):
+    store = open_store("memory://")
+    settings = Settings(store_url="memory://", data_dir=tmp_path, queries_dir=QUERIES)
+    keeper = FreshViews(Service(settings, store), settings.views_path)
+    assert keeper.state() == "absent"  # no views file yet
+    store.publish(dataset())
+    build_views(store, settings.views_path)
+    keeper.warm()  # as the watcher does
+    assert keeper.state() == "ready"
+    build_views(store, settings.views_path)  # replaced, as by a publish in another process
+    assert keeper.state() == "warming"
+    keeper.warm()
+    assert keeper.state() == "ready"
     store.close()
 
 

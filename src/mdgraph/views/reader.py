@@ -113,6 +113,10 @@ class Views:
         _spare_from_gc()
         return True
 
+    def is_warm(self) -> bool:
+        """Whether the file as it is now has been warmed (what `warm` reads is in memory)."""
+        return self._current()._warm
+
     def __enter__(self) -> Self:
         return self
 

@@ -57,6 +57,15 @@ class FreshViews:
                 self._views.warm()  # this question waited for a rebuild; the next ones should not wait
             return self._views
 
+    def state(self) -> str:
+        """"ready" when the views are open and warmed, "warming" while they are read into memory
+        (pages answer meanwhile, more slowly), "absent" before any views file can be read."""
+        views = self._views
+        try:
+            return "absent" if views is None else "ready" if views.is_warm() else "warming"
+        except StoreError:
+            return "absent"
+
     def warm(self) -> None:
         """Open the views file if not yet open, and read it into memory when it is new."""
         with self._lock:
