@@ -5,6 +5,7 @@ drill-down filters, facet links, and the Content-Security-Policy."""
 from __future__ import annotations
 
 import math
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -17,7 +18,7 @@ from mdgraph.web.browse.resource_pages import kind_of
 from mdgraph.web.browse.security import CYTOSCAPE_STYLE, POLICY, policy_for, style_hash
 from mdgraph.web.browse.text import heat_level, highlight, safe_url, span, tally, year_of
 from mdgraph.views.filters import filterable
-from mdgraph.web.browse.threew import drill_filters
+from mdgraph.web.browse.threew import drill_query
 from mdgraph.web.browse.timeline import layout, year_position
 
 ID = "https://w3id.org/mdgraph/id/"
@@ -214,9 +215,17 @@ def test_legend(highest, expected):
      {"organisation": ["eu"], "country": ["md"], "role": ["funder"], "year": ["2014"]}),
     (Filters(organisations=("iom", "eu")), "organisation", "eu", "sector", "health",
      {"organisation": ["eu"], "sector": ["health"]}),
+    (Filters(sectors=("health", "diaspora"), organisations=("iom",), year=2012), "country", "xk", "sector", "health",
+     {"country": ["xk"], "sector": ["health"], "organisation": ["iom"], "year": ["2012"]}),
+    (Filters(countries=("md",), roles=("partner", "funder")), "sector", "remittances", "organisation", "unit.iom~md",
+     {"country": ["md"], "sector": ["remittances"], "organisation": ["unit.iom~md"], "role": ["funder", "partner"]}),
 ])
-def test_drill_filters(filters, rows_axis, row_key, columns_axis, column_key, expected):
-    assert drill_filters(filters, rows_axis, row_key, columns_axis, column_key).to_query() == expected
+def test_drill_query(filters, rows_axis, row_key, columns_axis, column_key, expected):
+    query = drill_query(filters, rows_axis, columns_axis)(row_key, column_key)
+    assert Filters.from_query(parse_qs(query[1:])).to_query() == expected
+    # the same text as query_string writes for the narrowed filters
+    narrowed = filters.without(rows_axis, columns_axis).toggle(rows_axis, row_key).toggle(columns_axis, column_key)
+    assert query == query_string(narrowed)
 
 
 @pytest.mark.parametrize("filters, extra, expected", [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, count
+from itertools import chain, compress
 from typing import NamedTuple
 
 
@@ -90,20 +90,25 @@ class Grid(Mapping):
         self._rows, self._columns, self._cells = tuple(rows), tuple(columns), cells
         self._places: tuple[dict, dict] | None = None
 
-    def __getitem__(self, pair: tuple[Hashable, Hashable]) -> int:
-        if self._places is None:  # made on first lookup: most grids kept ready are never looked into
+    def count(self, row: Hashable, column: Hashable) -> int:
+        """The count of a pair, 0 for one it does not have (a page reads every pair it shows)."""
+        if self._places is None:
             self._places = tuple({value: index for index, value in enumerate(axis)}
                                  for axis in (self._rows, self._columns))
         row_at, column_at = self._places
-        row, column = pair
-        found = self._cells[row_at[row] * len(self._columns) + column_at[column]]
+        if row not in row_at or column not in column_at:
+            return 0
+        return self._cells[row_at[row] * len(self._columns) + column_at[column]]
+
+    def __getitem__(self, pair: tuple[Hashable, Hashable]) -> int:
+        found = self.count(*pair)
         if not found:
             raise KeyError(pair)
         return found
 
     def __iter__(self) -> Iterator[tuple[Hashable, Hashable]]:
         width = len(self._columns)
-        for index in compress(count(), self._cells):
+        for index in compress(range(len(self._cells)), self._cells):
             yield self._rows[index // width], self._columns[index % width]
 
     def __len__(self) -> int:

@@ -14,13 +14,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Literal
+from urllib.parse import quote_plus, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from ...views import Cell, Filters, Matrix, Ref
+from ...views import Cell, Filters, Ref
+from ...views.filters import PARAMETERS
 from ..deps import TemplatesDep
 from .common import download_name, href_for, query_string, render, safe_cell
 from .deps import FiltersDep, PageError, ViewsDep
@@ -37,10 +39,19 @@ CUBE_COLUMNS = ("organisation", "organisation_label", "sector", "sector_label", 
 Axis = Literal["organisation", "sector", "country"]
 
 
-def drill_filters(filters: Filters, rows_axis: str, row: str, columns_axis: str, column: str) -> Filters:
-    """The programme-list filters of one cell: the page's filters narrowed to its row and column."""
-    narrowed = filters.without(rows_axis, columns_axis)
-    return narrowed.toggle(rows_axis, row).toggle(columns_axis, column)
+def drill_query(filters: Filters, rows_axis: str, columns_axis: str) -> Callable[[str, str], str]:
+    """(row key, column key) -> the query string of the programme list of one cell: the page's
+    filters narrowed to its row and column, as query_string writes them. Made from pieces
+    encoded once: a page has up to a few thousand cells, and making Filters for each took
+    half of its time."""
+    narrowed = filters.without(rows_axis, columns_axis).to_query()
+    pieces = [name if name in (rows_axis, columns_axis) else urlencode({name: narrowed[name]}, doseq=True)
+              for name in PARAMETERS if name in (rows_axis, columns_axis) or name in narrowed]
+
+    def query(row: str, column: str) -> str:
+        chosen = {rows_axis: f"{rows_axis}={quote_plus(row)}", columns_axis: f"{columns_axis}={quote_plus(column)}"}
+        return "?" + "&".join(chosen.get(piece, piece) for piece in pieces)
+    return query
 
 
 @router.get("/3w", summary="Who does what where: organisation × sector × country, with drill-down (HTML)")
@@ -55,11 +66,13 @@ def three_w(request: Request, views: ViewsDep, filters: FiltersDep, templates: T
     highest = table.highest
     shown_rows = table.rows if all else table.rows[:ROW_LIMIT]
     href = href_for(request)
+    drilled = drill_query(filters, rows, columns)
     body = [{
         "ref": {"text": row.label, "href": href(row.iri), "kind": row.kind},
         "total": table.row_totals[row.key],
         "total_href": root + "/programmes" + query_string(filters.without(rows).toggle(rows, row.key)),
-        "cells": [_cell(table, filters, rows, row, columns, column, highest, root) for column in table.columns],
+        "cells": [_cell(table.counts.count(row.key, column.key), row, column, highest, root, drilled)
+                  for column in table.columns],
     } for row in shown_rows]
     third = next(axis for axis in AXES if axis not in (rows, columns))
     return render(request, templates, "browse/threew.html", {
@@ -78,15 +91,12 @@ def three_w(request: Request, views: ViewsDep, filters: FiltersDep, templates: T
     })
 
 
-def _cell(table: Matrix, filters: Filters, rows_axis: str, row: Ref, columns_axis: str, column: Ref,
-          highest: int, root: str) -> dict:
-    count = table.counts.get((row.key, column.key), 0)
+def _cell(count: int, row: Ref, column: Ref, highest: int, root: str, drilled: Callable[[str, str], str]) -> dict:
     return {
         "count": count,
         "level": heat_level(count, highest),
         "label": f"{count} programme{'s' if count != 1 else ''}: {row.label} × {column.label}",
-        "href": root + "/programmes" + query_string(drill_filters(filters, rows_axis, row.key, columns_axis, column.key))
-        if count else None,
+        "href": root + "/programmes" + drilled(row.key, column.key) if count else None,
     }
 
 
