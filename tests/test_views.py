@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -638,9 +639,20 @@ def test_matrix_axes_must_differ(views):
         views.matrix(Filters(), "sector", "year")
 
 
-def test_suggestions_rank_the_first_names_that_match_entities_first(views, monkeypatch):
-    everything = views.suggest("dev", limit=10)
-    assert {"organisation", "programme"} <= {hit.kind for hit in everything}
-    monkeypatch.setattr(reader, "SUGGEST_CANDIDATES", 1)  # as if thousands of titles had a word starting "dev"
-    assert [hit.key for hit in views.suggest("dev", limit=10)] == ["sdc"]
-    assert "programme" in {hit.kind for hit in views.search("development", limit=10)}  # search ranks every match
+def test_search_scores_the_first_names_that_match_entities_then_shortest(views, monkeypatch):
+    assert {"organisation", "programme"} <= {hit.kind for hit in views.suggest("dev", limit=10)}
+    monkeypatch.setattr(reader, "CANDIDATES", 1)  # as if thousands of titles had a word starting "dev"
+    assert [hit.key for hit in views.suggest("dev", limit=10)] == ["sdc"]  # an organisation's name comes first
+    matching = ("SELECT n.text, r.kind FROM name_fts f JOIN name n ON n.id = f.rowid JOIN resource r ON r.id = n.resource "
+                "WHERE name_fts MATCH '{label alt} : (\"moldova\"*)'")
+    with sqlite3.connect(views.path) as connection:
+        names = connection.execute(matching).fetchall()
+    before = sum(kind != "programme" for _, kind in names)  # the names of other kinds come first
+    titles = sorted((len(text), text) for text, kind in names if kind == "programme")
+    assert len(titles) >= 3
+    for shortest in range(1, len(titles)):  # then programme titles, shortest first
+        if titles[shortest - 1][0] == titles[shortest][0]:
+            continue  # a tie: either may come first
+        monkeypatch.setattr(reader, "CANDIDATES", before + shortest)
+        hits = views.suggest("moldova", kinds=["programme"], limit=10)
+        assert {hit.matched for hit in hits} == {text for _, text in titles[:shortest]}

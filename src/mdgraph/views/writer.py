@@ -250,7 +250,7 @@ def _write(connection: sqlite3.Connection, resources: dict[str, _Resource],
         "INSERT INTO resource VALUES (?, ?, ?, ?, ?)",
         ((ids[r.iri], r.kind, _key(r.iri, r.kind), r.iri, _label(r)) for r in resources.values()),
     )
-    names = list(_names(resources, ids))
+    names = _names(resources, ids)
     connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?, ?)", names)
     connection.executemany(
         f"INSERT INTO name_fts(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?)",
@@ -342,13 +342,13 @@ def _facet_bits(links: dict[int, tuple], years: dict[int, range], open_ended: se
         yield facet, value, role, bitsets.encode(set(programmes))
 
 
-def _names(resources: dict[str, _Resource], ids: dict[str, int]) -> Iterator[tuple[int, int, int, str, str]]:
-    """(id, resource, field, text, normalised text) for every distinct name; the label first.
-    The names of countries, organisations, sectors and documents come before programme titles,
-    so suggestions, which rank the first names that match (reader.SUGGEST_CANDIDATES), always
-    see them."""
-    number = 0
-    for resource in sorted(resources.values(), key=lambda resource: resource.kind == "programme"):
+def _names(resources: dict[str, _Resource], ids: dict[str, int]) -> list[tuple[int, int, int, str, str]]:
+    """(id, resource, field, text, normalised text) for every distinct name of a resource, its
+    label first. Ids put the names of countries, organisations, sectors and documents first,
+    then the rest shortest first: search scores the first names that match
+    (reader.CANDIDATES), and bm25 ranks shorter names with the same words higher."""
+    found = []
+    for resource in resources.values():
         label = _label(resource)
         entries = [("label", label)]
         entries += [("alt", text) for text, _ in resource.names.get("label", []) if text != label]
@@ -359,5 +359,6 @@ def _names(resources: dict[str, _Resource], ids: dict[str, int]) -> Iterator[tup
             if not norm or (field_name == "description", norm) in seen:
                 continue
             seen.add((field_name == "description", norm))
-            number += 1
-            yield number, ids[resource.iri], field_index, text, norm
+            found.append((resource.kind == "programme", len(text), ids[resource.iri], field_index, text, norm))
+    found.sort(key=lambda name: name[:2])  # stable: a resource's names keep their order among equals
+    return [(number, *name[2:]) for number, name in enumerate(found, start=1)]
