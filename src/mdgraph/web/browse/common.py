@@ -3,6 +3,7 @@ filtered lists, and what their CSV and JSON downloads are called and hold."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -33,6 +34,18 @@ def query_string(filters: Filters, **extra: str | None) -> str:
     params = filters.to_query()
     params.update({name: [value] for name, value in extra.items() if value})
     return "?" + urlencode(params, doseq=True) if params else ""
+
+
+def csv_download(stem: str, filters: Filters, text: str) -> Response:
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{download_name(stem, filters, "csv")}"'})
+
+
+def json_download(stem: str, filters: Filters, listed: str, records: list) -> Response:
+    """`records` as JSON under `listed`, with the filters that chose them and their count."""
+    body = {"filters": filters.to_query(), "count": len(records), listed: records}
+    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json",
+                    headers={"Content-Disposition": f'inline; filename="{download_name(stem, filters, "json")}"'})
 
 
 def download_name(stem: str, filters: Filters, extension: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -16,7 +15,7 @@ from fastapi.responses import Response
 from ...errors import InputError
 from ...views import FACETS, Filters, ProgrammeRow
 from ..deps import TemplatesDep
-from .common import download_name, href_for, query_string, render, safe_cell
+from .common import csv_download, href_for, json_download, query_string, render, safe_cell
 from .deps import FiltersDep, ViewsDep
 from .text import span
 
@@ -105,16 +104,9 @@ def programme_list(request: Request, views: ViewsDep, filters: FiltersDep, templ
 
 @router.get("/programmes.csv", summary="The filtered programme list as CSV")
 def programme_csv(views: ViewsDep, filters: FiltersDep) -> Response:
-    body = rows_csv(views.programmes(filters))
-    name = download_name("programmes", filters, "csv")
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download("programmes", filters, rows_csv(views.programmes(filters)))
 
 
 @router.get("/programmes.json", summary="The filtered programme list as JSON")
 def programme_json(views: ViewsDep, filters: FiltersDep) -> Response:
-    rows = views.programmes(filters)
-    body = {"filters": filters.to_query(), "count": len(rows), "programmes": [row_record(row) for row in rows]}
-    name = download_name("programmes", filters, "json")
-    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return json_download("programmes", filters, "programmes", [row_record(row) for row in views.programmes(filters)])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable
 from typing import Annotated, Literal
 from urllib.parse import quote_plus, urlencode
@@ -24,7 +23,7 @@ from fastapi.responses import Response
 from ...views import Cell, Filters, Ref
 from ...views.filters import PARAMETERS
 from ..deps import TemplatesDep
-from .common import download_name, href_for, query_string, render, safe_cell
+from .common import csv_download, href_for, json_download, query_string, render, safe_cell
 from .deps import FiltersDep, PageError, ViewsDep
 from .programmes import FACET_SHOWN, facet_view
 from .text import heat_level
@@ -103,19 +102,13 @@ def _cell(count: int, row: Ref, column: Ref, highest: int, root: str, drilled: C
 @router.get("/3w.csv", summary="The 3W cube under the filters, as CSV: one line per organisation × sector × "
             "country, with its programmes (those known in all three)")
 def three_w_csv(views: ViewsDep, filters: FiltersDep) -> Response:
-    name = download_name("3w", filters, "csv")
-    return Response(cube_csv(views.three_w(filters)), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download("3w", filters, cube_csv(views.three_w(filters)))
 
 
 @router.get("/3w.json", summary="The 3W cube under the filters, as JSON: organisation × sector × country cells, "
             "largest first, with their programmes")
 def three_w_json(views: ViewsDep, filters: FiltersDep) -> Response:
-    cells = views.three_w(filters)
-    body = {"filters": filters.to_query(), "count": len(cells), "cells": [cell_record(cell) for cell in cells]}
-    name = download_name("3w", filters, "json")
-    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return json_download("3w", filters, "cells", [cell_record(cell) for cell in views.three_w(filters)])
 
 
 def cube_csv(cells: Iterable[Cell]) -> str:
