@@ -372,8 +372,7 @@ class _Snapshot:
     def matrix(self, filters: Filters, rows: str, columns: str) -> Matrix:
         """Counts as bitset intersections (FacetBits.crossed), or made when warming for the
         filters of one click (`_ready_key`); a Matrix is never changed by its readers."""
-        ready = self._ready_key(filters)
-        made = self._ready_matrices.get((ready, rows, columns)) if ready else None
+        made = self._ready_matrices.get((self._ready_key(filters), rows, columns))
         if made is not None:
             return made
         if rows == columns or {rows, columns} - set(AXES):
