@@ -89,7 +89,7 @@ def pipeline_table(build: dict | None, reason: dict | None, graphs: list[dict]) 
             rate = (f"{graph['triples'] / entry['seconds'] / 1000:,.0f}k triples/s"
                     if entry.get("seconds") and not label.startswith(("build views", "compact")) else "–")
             target = "< 10 s at 1M" if label.startswith("publish") else ""
-            name = label if label.startswith(("publish", "build", "deduplicate", "compact")) else f"load N-Quads: {label}"
+            name = label if label.startswith(("publish", "stage", "build", "deduplicate", "compact")) else f"load N-Quads: {label}"
             lines.append(f"| {name} | {size} | {cell(entry)} | {rate} | | {target} |")
         lines.append(f"| (all of the above, one process) | {size} | | | {human_bytes(graph.get('peak_memory'))} | |")
     if reason:

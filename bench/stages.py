@@ -126,7 +126,7 @@ def graph_stage(options: dict) -> dict:
     memory = ox.Store()
     result["loads"]["pyoxigraph (memory)"] = _t(once(partial(memory.bulk_load, path=str(path),
                                                                 format=ox.RdfFormat.N_QUADS)))
-    store_url = _publish(memory, result, scratch)
+    store_url = _publish(path, result, scratch)
     binary = oxigraph_binary()
     server_db = scratch / "oxigraph-server"
     if binary and not options["no_server"]:
@@ -164,13 +164,12 @@ def _rdflib_queries(path: Path, queries: list, options: dict, result: dict) -> N
                                   options["rdflib_timeout"]) if allowed else _skip("skipped"))
 
 
-def _publish(staged: ox.Store, result: dict, scratch: Path) -> str | None:
-    """Publish the graph staged in pyoxigraph (as `mdgraph build` does) and build the views;
-    the store URL."""
+def _publish(path: Path, result: dict, scratch: Path) -> str | None:
+    """Publish the graph as `mdgraph build` does and build the views; the store URL."""
     url = f"oxigraph://{scratch / 'data' / 'store'}"
     try:
         store = _open_store(url)
-        result["pipeline"]["publish (GraphStore, on disk)"] = _t(once(partial(store.publish, staged)))
+        _stage_and_publish(store, path, result)
     except Exception as exc:
         result["pipeline"]["publish (GraphStore, on disk)"] = _skip(_note(exc))
         return None
@@ -184,6 +183,15 @@ def _publish(staged: ox.Store, result: dict, scratch: Path) -> str | None:
         result["pipeline"]["build views"] = _skip(_note(exc))
     store.close()
     return url
+
+
+def _stage_and_publish(store, path: Path, result: dict) -> None:
+    """As `mdgraph build` does: the graph gathered in the store's staging (on disk, beside the
+    versions), then published from there (compacted, and its files linked into the version)."""
+    with store.staging() as staged:
+        result["pipeline"]["stage: bulk load into the store's staging (on disk)"] = _t(once(partial(
+            staged.bulk_load, path=str(path), format=ox.RdfFormat.N_QUADS)))
+        result["pipeline"]["publish (GraphStore, on disk)"] = _t(once(partial(store.publish, staged)))
 
 
 def _rdflib_query(dataset, text: str, bindings: dict) -> list:
@@ -416,7 +424,7 @@ VIEW_PAGES = ["/3w", "/3w?country=md", "/3w?role=funder", "/3w?year=2010", "/3w?
               "/3w.csv", "/3w.json?role=funder"]
 
 
-def _views_over_http(memory: ox.Store, scratch: Path, options: dict, result: dict) -> None:
+def _views_over_http(path: Path, scratch: Path, options: dict, result: dict) -> None:
     """The graph published to an on-disk store with its views, served by `mdgraph serve`;
     each page of VIEW_PAGES timed over HTTP, and the server's peak memory."""
     from mdgraph.store import open_store
@@ -425,7 +433,7 @@ def _views_over_http(memory: ox.Store, scratch: Path, options: dict, result: dic
     data = scratch / "data"
     store = open_store(f"oxigraph://{data.resolve()}/store")
     try:
-        result["pipeline"]["publish (GraphStore, on disk)"] = _t(once(partial(store.publish, memory)))
+        _stage_and_publish(store, path, result)
         build_views(store, data / "views.sqlite")  # of the published store's version, as mdgraph build makes them
     finally:
         store.close()
@@ -509,7 +517,7 @@ def views_stage(options: dict) -> dict:
     result["notes"].append(f"views file: {(scratch / 'views.sqlite').stat().st_size / 2**20:.1f} MiB")
     result["peak_memory"] = peak_memory()
     if options.get("serve"):
-        _views_over_http(memory, scratch, options, result)
+        _views_over_http(path, scratch, options, result)
     return result
 
 

@@ -309,6 +309,19 @@ def test_publish_takes_a_pyoxigraph_store(store, sample_dataset):
     assert store.graph_names() == sorted(str(g.identifier) for g in sample_dataset.graphs() if len(g))
 
 
+def test_publish_takes_the_store_it_staged(store, sample_dataset):
+    """What `mdgraph build` does: gather the graph in the store's own staging, publish that."""
+    with store.staging() as staged:
+        assert len(staged) == 0
+        staged.load(path=str(SAMPLE), format=ox.RdfFormat.TRIG)
+        store.publish(staged)
+        staged.add(ox.Quad(ox.NamedNode(str(HEALTH_MOBILITY)), ox.NamedNode(str(MDG.title)), ox.Literal("later")))
+    assert store.count() == _quads(sample_dataset)  # what was staged after publishing is not published
+    assert store.graph_names() == sorted(str(g.identifier) for g in sample_dataset.graphs() if len(g))
+    with store.staging() as staged:
+        assert len(staged) == 0  # a new staging starts empty
+
+
 # -- remote stores only ----------------------------------------------------------------------
 
 
@@ -418,6 +431,33 @@ def test_disk_failed_publish_leaves_no_partial_version(tmp_path, sample_dataset)
         store.publish(broken)
     assert len(list((tmp_path / "store" / "versions").iterdir())) == 1
     assert store.count() == _quads(sample_dataset)
+
+
+def test_disk_staging_is_linked_into_the_version_and_then_removed(tmp_path, sample_dataset):
+    store = open_store(f"oxigraph://{tmp_path}/store")
+    abandoned = tmp_path / "store" / "staging" / "00000000000000000001-999999999"  # no such process
+    abandoned.mkdir(parents=True)
+    with store.staging() as staged:
+        assert not abandoned.exists()
+        [folder] = (tmp_path / "store" / "staging").iterdir()
+        staged.load(path=str(SAMPLE), format=ox.RdfFormat.TRIG)
+        store.publish(staged)
+        store.publish(staged)  # twice: each publish is its own version
+        linked = {f.stat().st_ino for f in (tmp_path / "store" / "current").glob("*.sst")}
+        assert linked and linked <= {f.stat().st_ino for f in folder.glob("*.sst")}  # not copied
+    assert list((tmp_path / "store" / "staging").iterdir()) == []
+    assert open_store(f"oxigraph://{tmp_path}/store").count() == _quads(sample_dataset)
+    assert len(list((tmp_path / "store" / "versions").iterdir())) == 2
+
+
+def test_disk_staging_is_removed_when_the_build_fails(tmp_path):
+    store = open_store(f"oxigraph://{tmp_path}/store")
+    with pytest.raises(RuntimeError), store.staging() as staged:
+        staged.add(ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/b"),
+                           ox.Literal("c"), ox.NamedNode(SHEET)))
+        raise RuntimeError("the build stopped")
+    assert list((tmp_path / "store" / "staging").iterdir()) == []
+    assert store.is_empty()
 
 
 @pytest.mark.parametrize("url", ["ftp://x/y", "oxigraph://relative/path", "nonsense"])

@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from rdflib import Graph, URIRef
 
 from .batches import Batch, Checker, DocumentFacts, check_all, plan
 from .config import Settings
+from .errors import StoreError
 from .extract import extract_document
 from .extract.text import fold
 from .ingest.changes import (
@@ -253,26 +255,40 @@ def _batches(ordered: list[Document], by_document: dict[str, list[Programme]],
     return batches, organisation_records, country_records
 
 
+@contextmanager
+def _writing_staged() -> Iterator[None]:
+    """A staged graph on disk (the embedded store's staging) can fail to be written: a store
+    error, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise StoreError(f"cannot write the staged graph, the published graph is unchanged: {exc}") from exc
+
+
 def assemble(documents: list[Document], resolver: ProgrammeResolver, ontology: Graph, checker: Checker,
-             settings: Settings | None = None, progress: Progress | None = None) -> tuple[Assembly, ValidationResult]:
+             settings: Settings | None = None, progress: Progress | None = None,
+             staged: ox.Store | None = None) -> tuple[Assembly, ValidationResult]:
     """Extract and resolve every document, then map, reason over and validate them in
     batches (in worker processes given `settings`), gathering the graphs into one store with
-    the ontology and the entities graph. Pure but for progress messages."""
+    the ontology and the entities graph: `staged` (empty), else a new one in memory. Pure but
+    for progress messages and that store."""
     say = progress or (lambda message: None)
     ordered = sorted(documents, key=lambda d: d.key)
     by_document, unmapped = _resolved(ordered, resolver, say)
     organisations = {o.key: o for o in resolver.organisations.organisations()}
     batches, organisation_records, country_records = _batches(ordered, by_document, organisations, resolver)
-    staged = ox.Store()
-    load_graphs(staged, [(ONTOLOGY_GRAPH, ontology)])
-    with StagedGraph(staged, ENTITIES_GRAPH) as graph:
-        for key in sorted(organisation_records):
-            checker.rules.emit("organisation", organisation_records[key], graph)
-        for code in sorted(country_records):
-            checker.rules.emit("country", country_records[code], graph)
+    staged = ox.Store() if staged is None else staged
+    with _writing_staged():
+        load_graphs(staged, [(ONTOLOGY_GRAPH, ontology)])
+        with StagedGraph(staged, ENTITIES_GRAPH) as graph:
+            for key in sorted(organisation_records):
+                checker.rules.emit("organisation", organisation_records[key], graph)
+            for code in sorted(country_records):
+                checker.rules.emit("country", country_records[code], graph)
     results = []
     for number, checked in enumerate(check_all(batches, settings, checker), start=1):
-        staged.bulk_load(checked.quads, format=ox.RdfFormat.N_QUADS)
+        with _writing_staged():
+            staged.bulk_load(checked.quads, format=ox.RdfFormat.N_QUADS)
         results.append(checked.validation)
         say(f"mapped, reasoned over and validated batch {number}/{len(batches)}")
     assembly = Assembly(staged, documents, by_document, organisations, set(country_records),
@@ -288,15 +304,16 @@ def compile_graph(settings: Settings, corpus_dir: Path | None = None,
     return derive(settings, documents, progress)
 
 
-def derive(settings: Settings, documents: list[Document],
-           progress: Progress | None = None) -> tuple[Assembly, BuildReport]:
-    """The assembled, reasoned and validated graph of exactly these documents."""
+def derive(settings: Settings, documents: list[Document], progress: Progress | None = None,
+           staged: ox.Store | None = None) -> tuple[Assembly, BuildReport]:
+    """The assembled, reasoned and validated graph of exactly these documents (gathered in
+    `staged` when given)."""
     started = time.monotonic()
     say = progress or (lambda message: None)
     say(f"read {len(documents)} documents")
     checker = Checker.from_settings(settings)
     resolver = load_resolver(settings.mappings_dir)
-    assembly, result = assemble(documents, resolver, checker.ontology, checker, settings, say)
+    assembly, result = assemble(documents, resolver, checker.ontology, checker, settings, say, staged)
     report = BuildReport(
         documents=len(documents),
         programmes=len({p.key for ps in assembly.programmes.values() for p in ps}),
@@ -320,22 +337,23 @@ def build(settings: Settings, corpus_dir: Path | None = None, progress: Progress
     corpus = Path(corpus_dir or settings.corpus_dir).resolve()
     with corpus_lock(settings.data_dir):
         library = Library.open(settings.data_dir)
-        assembly, report = derive(settings, library.documents(corpus), progress)
         url = settings.store_url or default_store_url(settings)
         store = open_store(url)
         try:
-            published = published_store(store)
-            report.first = nothing_published(published)
-            report.changes = [] if report.first else changes_between(published, assembly.staged)
-            del published
-            if report.conforms:
-                say("publishing")
-                store.publish(assembly.staged)
-                library.corpus_dir = corpus
-                library.save()
-                write_review(settings.data_dir, assembly.review())
-                report.published, report.store = True, url
-            del assembly  # published: free the staged graph (gigabytes at 10,000 documents) before the views read the store
+            with store.staging() as staging:
+                assembly, report = derive(settings, library.documents(corpus), progress, staging)
+                published = published_store(store)
+                report.first = nothing_published(published)
+                report.changes = [] if report.first else changes_between(published, assembly.staged)
+                del published
+                if report.conforms:
+                    say("publishing")
+                    store.publish(assembly.staged)
+                    library.corpus_dir = corpus
+                    library.save()
+                    write_review(settings.data_dir, assembly.review())
+                    report.published, report.store = True, url
+                del assembly, staging  # free the staged graph (gigabytes in memory at 10,000 documents) before the views read the store
             if report.published:
                 say("building the views")
                 build_views(store, settings.views_path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -199,6 +200,10 @@ class GraphStore(Protocol):
 
     url: str
 
+    def staging(self) -> AbstractContextManager[ox.Store]:
+        """An empty pyoxigraph Store to gather a graph in, where `publish` takes it at least
+        cost; it is gone when the block ends."""
+
     def publish(self, dataset: rdflib.Dataset | ox.Store) -> None:
         """Replace everything with the named graphs of `dataset` (an rdflib Dataset, or the
         pyoxigraph Store a build stages its graph in), atomically for readers."""
@@ -248,6 +253,11 @@ class GraphStore(Protocol):
         """A token that changes whenever the published graph changes (for caches)."""
 
     def close(self) -> None: ...
+
+
+def staged_in_memory() -> AbstractContextManager[ox.Store]:
+    """The staging of stores that copy whatever they publish: a store in memory."""
+    return nullcontext(ox.Store())
 
 
 def check_export_format(format: str) -> ox.RdfFormat:

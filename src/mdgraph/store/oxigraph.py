@@ -1,6 +1,8 @@
 """Embedded Oxigraph stores: in memory (tests) and on disk (the default).
 
-On disk, each publish (and each update or replace_graphs, on a copy of the published one)
+On disk, a build gathers its graph in a staging store beside the versions (`staging()`);
+publishing compacts it and links its files into a new version, with no copy. Each other
+publish (and each update or replace_graphs, on a copy of the published one)
 builds a complete new database in a fresh directory and then replaces the `current` symlink
 with os.replace, so readers see the old graph or the new one, never a half-written one; a
 failed publish leaves `current` untouched. Published versions are opened read-only, so any
@@ -16,7 +18,8 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from itertools import chain, islice
 from pathlib import Path
 from typing import BinaryIO
@@ -26,7 +29,14 @@ import rdflib
 from rdflib.term import Node
 
 from ..errors import QueryError, StoreError
-from .base import DATASET_FORMATS, DESCRIBE_QUERY, PREFIX_IRIS, QueryResult, check_export_format
+from .base import (
+    DATASET_FORMATS,
+    DESCRIBE_QUERY,
+    PREFIX_IRIS,
+    QueryResult,
+    check_export_format,
+    staged_in_memory,
+)
 from .sparqltext import add_using, add_values, check_limits, shape
 from .terms import ntriples_term, to_oxigraph
 
@@ -185,6 +195,9 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"{self.url}: export failed: {exc}") from exc
 
+    def staging(self) -> AbstractContextManager[ox.Store]:
+        return staged_in_memory()
+
     def publish(self, dataset: Publishable) -> None:
         fresh = ox.Store()
         _fill(fresh, dataset, self.url)
@@ -216,6 +229,7 @@ class DiskStore(OxigraphStore):
         self._link = str(self.root / "current")  # read before every query: no path to build each time
         self._opened: str | None = None
         self._store = ox.Store()
+        self._staged: ox.Store | None = None  # the store staging() handed out, if any
 
     def _pointer(self) -> str | None:
         try:
@@ -238,8 +252,30 @@ class DiskStore(OxigraphStore):
     def version(self) -> str:
         return self._pointer() or "empty"
 
+    @contextmanager
+    def staging(self) -> Iterator[ox.Store]:
+        """A store on disk beside the versions: publishing it compacts it and links its files
+        into the new version, where a store in memory would be copied quad by quad (13 s a
+        million quads, against 2 s)."""
+        folder = self.root / "staging" / f"{time.time_ns():020d}-{os.getpid()}"
+        try:
+            _remove_abandoned(folder.parent)
+            folder.mkdir(parents=True)
+            self._staged = ox.Store(str(folder))
+        except OSError as exc:
+            raise StoreError(f"{self.url}: cannot make a staging store in {folder.parent}, "
+                             f"the previous graph is unchanged: {exc}") from exc
+        try:
+            yield self._staged
+        finally:
+            self._staged = None
+            shutil.rmtree(folder, ignore_errors=True)
+
     def publish(self, dataset: Publishable) -> None:
-        self._replace(lambda path: _fill(ox.Store(str(path)), dataset, self.url))
+        if dataset is self._staged:
+            self._replace(lambda path: _promote(dataset, path, self.url))
+        else:
+            self._replace(lambda path: _fill(ox.Store(str(path)), dataset, self.url))
 
     def update(self, sparql: str, *, using_graph_uris=(), using_named_graph_uris=(), base_iri=None) -> None:
         def apply(path: Path) -> None:
@@ -301,6 +337,35 @@ def _fill(store: ox.Store, dataset: Publishable, url: str) -> None:
         store.optimize()
     except (OSError, ValueError, TypeError) as exc:
         raise StoreError(f"{url}: publish failed, the previous graph is unchanged: {exc}") from exc
+
+
+def _promote(staged: ox.Store, path: Path, url: str) -> None:
+    """Make a staging store on the same file system the version at `path`, compacted: a
+    checkpoint links its files rather than copying them."""
+    try:
+        staged.flush()
+        staged.optimize()
+        staged.backup(str(path))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{url}: publish failed, the previous graph is unchanged: {exc}") from exc
+
+
+def _remove_abandoned(staging: Path) -> None:
+    """Remove the staging stores of processes that are gone (killed before cleaning up)."""
+    for folder in staging.glob("*-*"):
+        pid = folder.name.rpartition("-")[2]
+        if not (pid.isdigit() and _running(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return pid > 0
 
 
 def _change_graphs(store: ox.Store, graphs: Mapping[rdflib.URIRef, rdflib.Graph], remove: Iterable[rdflib.URIRef],

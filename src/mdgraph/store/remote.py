@@ -33,6 +33,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
@@ -50,6 +51,7 @@ from .base import (
     QueryResult,
     QueryTimeout,
     check_export_format,
+    staged_in_memory,
 )
 from .oxigraph import load_dataset, load_graphs
 from .sparqltext import add_values, shape
@@ -282,6 +284,10 @@ class RemoteStore:
             headers={"Content-Type": "application/sparql-update"},
             timeout=self._update_timeout,
         )
+
+    def staging(self) -> AbstractContextManager[ox.Store]:
+        """A store in memory: publishing sends its graphs over SPARQL Update whatever it is."""
+        return staged_in_memory()
 
     def publish(self, staged: rdflib.Dataset | ox.Store) -> None:
         """Replace everything with the named graphs of `staged` (see the module docstring for
