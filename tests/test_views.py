@@ -548,6 +548,11 @@ SINGLE_FILTERS = [
     Filters(organisations=("iom",), year=2012),
     Filters(roles=("partner", "funder"), year=2011),
     Filters(countries=("xk",), roles=("funder",)),
+    Filters(countries=("md", "al"), sectors=("health",), year=2012),
+    Filters(sectors=("health",), roles=("implementer", "partner")),
+    Filters(countries=("md",), year=2030),
+    Filters(sectors=("remittances",), year=2012),
+    Filters(organisations=("undp",), roles=("funder",)),
 ]
 
 
@@ -568,7 +573,8 @@ def test_the_synthetic_cube_has_cells_kept_in_part(synthetic):
     programmes that a role or a year keeps only some of."""
     _, views = synthetic
     whole = {(c.organisation.key, c.sector.key, c.country.key): c.count for c in views.three_w()}
-    for filters in (Filters(roles=("funder",)), Filters(year=2012)):
+    for filters in (Filters(roles=("funder",)), Filters(year=2012), Filters(sectors=("remittances",), year=2012),
+                    Filters(organisations=("undp",), roles=("funder",))):
         narrowed = [c for c in views.three_w(filters)
                     if c.count < whole[c.organisation.key, c.sector.key, c.country.key]]
         assert any(c.count > 1 for c in narrowed)

@@ -16,10 +16,10 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial, reduce
-from itertools import accumulate, chain, compress, count, repeat
+from itertools import accumulate, chain, compress, count, islice, repeat
 from operator import add, and_, floordiv, itemgetter, mod, or_, sub
 
 from .bitsets import OPEN, ROLE, YEAR
@@ -90,6 +90,21 @@ class Slice:
         for position, cell in zip(positions, narrowed):
             cells[position] = cell
         return cells
+
+    def among(self, wanted: Container[int], limit: int | None) -> Slice:
+        """The first `limit` of its cells (all for None) that are in `wanted` (cube ranks: the
+        cells of some countries, sectors or organisations), in the same order: a role or year
+        combined with those is this slice narrowed, where grouping their cube rows in SQL takes
+        tens of milliseconds at five million triples."""
+        positions = array("i", islice(compress(count(), map(wanted.__contains__, self.ranks)), limit))
+        in_part, offsets, members = array("i"), array("i", [0]), array("i")
+        for place, position in enumerate(positions):
+            k = bisect_left(self.partial, position)
+            if k < len(self.partial) and self.partial[k] == position:
+                in_part.append(place)
+                members += self.members[self.offsets[k]:self.offsets[k + 1]]
+                offsets.append(len(members))
+        return Slice(array("i", map(self.ranks.__getitem__, positions)), in_part, offsets, members)
 
 
 def whole_blobs(cells: list[tuple[CellKey, list[int]]]) -> tuple[bytes, ...]:

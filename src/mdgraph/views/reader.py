@@ -428,20 +428,23 @@ class _Snapshot:
                 if n in self._refs and filterable(self._refs[n].key) and (kept_found := found & kept)}
 
     def three_w(self, filters: Filters, limit: int | None) -> list[Cell]:
-        """The whole cube and its slices come from memory and cube_slice; filters that combine
-        a role or year with a dimension, or a role with a year, group the cube rows in SQL."""
+        """The whole cube and its slices come from memory and cube_slice: a role set or a year
+        is its slice, narrowed to the cells of the countries, sectors and organisations
+        selected; only a role set combined with a year groups the cube rows in SQL."""
         limit = None if limit is None else max(limit, 0)
         mask = 0 if filters.role_mask == ALL_ROLES else filters.role_mask  # all roles: every cube row
         if filters.year is None and not mask:
             return self._cube_cells(filters, limit)
-        if not (filters.countries or filters.sectors or filters.organisations) and (filters.year is None or not mask):
-            chosen = self._slice(ROLE, mask) if mask else self._year_slice(filters.year)
-            if not chosen:
-                return []
-            cube, iris = self._cube(), self._programme_iris()
-            with _COLLECTOR_PAUSED:
-                return chosen.cells(cube, limit, iris)
-        return self._grouped(filters, mask, limit)
+        if filters.year is not None and mask:
+            return self._grouped(filters, mask, limit)
+        chosen = self._slice(ROLE, mask) if mask else self._year_slice(filters.year)
+        if not chosen:
+            return []
+        if self._dimensions(filters)[0]:
+            chosen = chosen.among(set(self._cube_ranks(filters, None)), limit)
+        cube, iris = self._cube(), self._programme_iris()
+        with _COLLECTOR_PAUSED:
+            return chosen.cells(cube, limit, iris)
 
     def _dimensions(self, filters: Filters) -> tuple[list[str], list[int]]:
         clauses, params = [], []
@@ -456,12 +459,17 @@ class _Snapshot:
     def _cube_cells(self, filters: Filters, limit: int | None) -> list[Cell]:
         """Cells of the unfiltered cube, those of the selected countries, sectors and organisations."""
         cells = self._cube()
-        clauses, params = self._dimensions(filters)
-        if not clauses:
+        if not self._dimensions(filters)[0]:
             return list(cells[:limit])
+        return list(map(cells.__getitem__, self._cube_ranks(filters, limit)))
+
+    def _cube_ranks(self, filters: Filters, limit: int | None) -> list[int]:
+        """The ranks of the first `limit` cells (all for None) of the selected countries,
+        sectors and organisations."""
+        clauses, params = self._dimensions(filters)
         ranks = self._rows(f"SELECT rank FROM cell WHERE {' AND '.join(clauses)} ORDER BY rank LIMIT ?",
                            [*params, -1 if limit is None else limit])
-        return [cells[rank] for (rank,) in ranks]
+        return [rank for (rank,) in ranks]
 
     def _year_slice(self, year: int) -> Slice | None:
         held = self._bits().running(year)
