@@ -48,6 +48,7 @@ from .namespaces import (
     document_graph,
 )
 from .rdfterms import to_rdflib
+from .reason import inferred_size
 from .resolve import ProgrammeResolver, load_resolver, resolve_document
 from .store import default_store_url, open_store
 from .store.oxigraph import StagedGraph, load_graphs
@@ -320,7 +321,7 @@ def derive(settings: Settings, documents: list[Document], progress: Progress | N
         organisations=len({k for ps in assembly.programmes.values() for k in _used_organisations(ps, assembly.organisations)}),
         countries=len(assembly.countries),
         triples=len(assembly.staged),
-        inferred=sum(1 for _ in assembly.staged.quads_for_pattern(None, None, None, ox.NamedNode(str(INFERRED_GRAPH)))),
+        inferred=inferred_size(assembly.staged),
         validation=result,
         unresolved=assembly.unresolved,
     )

@@ -95,7 +95,14 @@ def infer_in_store(store: ox.Store, rules: list[str]) -> int:
     store.update(f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} "
                  f"FILTER(!isIRI(?s) || !STRSTARTS(STR(?s), \"{MDGID}\") || (?p = <{OWL.sameAs}> && sameTerm(?s, ?o)) "
                  f"|| (?p = <{RDF.type}> && (?o = <{OWL.Thing}> || isBlank(?o)))) }}")
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, _INFERRED))
+    return inferred_size(store)
+
+
+def inferred_size(store: ox.Store) -> int:
+    """The triples of the store's inferred graph, counted in the store (walking 1.4 million
+    quads in Python takes 12 s, the query under one)."""
+    found = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_INFERRED.value}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(found))["n"].value)
 
 
 def compile_rules(ontology: Graph) -> list[str]:
