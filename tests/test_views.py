@@ -568,6 +568,26 @@ def test_the_whole_cube_under_any_filter_agrees_with_sparql(synthetic, filters):
     assert sorted(row.iri for row in views.programmes(filters)) == sparql_programmes(store, filters)
 
 
+def test_only_resources_typed_as_programmes_are_listed(tmp_path):
+    """Links of a subject not typed mdg:Programme (a document, an untyped node) make no programme."""
+    dataset = synthetic_dataset(count=6)
+    graph = dataset.graph(URIRef("https://w3id.org/mdgraph/graph/document/other"))
+    stray, document = instance_iri("programme", "untyped"), instance_iri("document", "d1")
+    graph.add((document, RDF.type, MDG.Document))
+    for subject in (stray, document):
+        graph.add((subject, MDG.targetsCountry, instance_iri("country", "md")))
+        graph.add((subject, MDG.implementedBy, instance_iri("organisation", "iom")))
+    store = open_store("memory://")
+    store.publish(dataset)
+    build_views(store, tmp_path / "views.sqlite")
+    with Views.open(tmp_path / "views.sqlite") as views:
+        listed = {row.iri for row in views.programmes(Filters())}
+        assert listed == {str(instance_iri("programme", f"p{n}")) for n in range(6)}
+        assert all(str(stray) not in cell.programmes and str(document) not in cell.programmes
+                   for cell in views.three_w(Filters(countries=("md",))))
+    store.close()
+
+
 def test_the_synthetic_cube_has_cells_kept_in_part(synthetic):
     """The random graph exercises what the precomputed answers are for: cells of several
     programmes that a role or a year keeps only some of."""

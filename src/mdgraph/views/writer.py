@@ -58,12 +58,13 @@ SELECT DISTINCT ?resource ?property ?name WHERE {
   ?resource ?property ?name .
   FILTER(isLiteral(?name))
 }"""
-#: Every link and date of every programme.
+#: Every link and date of anything; those of programmes are kept (typed by TYPES_QUERY: joining
+#: the type here makes the query three times slower, 10 s at 5.4 million triples).
 LINKS_QUERY = _PREFIXES + """
 SELECT DISTINCT ?programme ?property ?value WHERE {
   VALUES ?property { mdg:targetsCountry mdg:hasSector mdg:implementedBy mdg:fundedBy mdg:hasPartner
                      mdg:startDate mdg:endDate }
-  ?programme a mdg:Programme ; ?property ?value .
+  ?programme ?property ?value .
 }"""
 
 _CLASS_KINDS = {str(MDG[kind.capitalize()]): kind for kind in KINDS}
@@ -94,8 +95,6 @@ CREATE TABLE programme(id INTEGER PRIMARY KEY, start TEXT, end TEXT, countries B
 CREATE TABLE cube(organisation INTEGER, sector INTEGER, country INTEGER, programme INTEGER,
                   roles INTEGER NOT NULL, start_year INTEGER, end_year INTEGER,
                   PRIMARY KEY(organisation, sector, country, programme)) WITHOUT ROWID;
-CREATE INDEX cube_by_sector ON cube(sector, country);
-CREATE INDEX cube_by_country ON cube(country, sector);
 CREATE TABLE cell(rank INTEGER PRIMARY KEY, organisation INTEGER NOT NULL, sector INTEGER NOT NULL,
                   country INTEGER NOT NULL);
 CREATE INDEX cell_by_organisation ON cell(organisation);
@@ -107,6 +106,13 @@ CREATE TABLE cube_slice(facet TEXT NOT NULL, value INTEGER NOT NULL, ranks BLOB 
                         offsets BLOB NOT NULL, members BLOB NOT NULL, PRIMARY KEY(facet, value));
 CREATE TABLE facet_bits(facet TEXT NOT NULL, value INTEGER NOT NULL, role INTEGER NOT NULL, bits BLOB NOT NULL,
                         PRIMARY KEY(facet, value, role)) WITHOUT ROWID;
+"""
+
+#: Made once the cube rows are in (sorting them then is faster than keeping them sorted: 654,000
+#: rows at 5.4 million triples go in in 2.8 s instead of 5.7 s).
+CUBE_INDEXES = """
+CREATE INDEX cube_by_sector ON cube(sector, country);
+CREATE INDEX cube_by_country ON cube(country, sector);
 """
 
 
@@ -187,10 +193,14 @@ def _resources(types: Iterator[dict], names: Iterator[dict]) -> dict[str, _Resou
 
 
 def _programmes(rows: Iterator[dict], resources: dict[str, _Resource]) -> dict[str, _Programme]:
-    """Links and dates by programme; link targets the graph does not type get the kind the link implies."""
+    """Links and dates by programme (resources typed mdg:Programme); link targets the graph
+    does not type get the kind the link implies."""
     programmes: dict[str, _Programme] = defaultdict(_Programme)
     for row in rows:
-        programme = programmes[row["programme"]["value"]]
+        subject = resources.get(row["programme"]["value"])
+        if subject is None or subject.kind != "programme":
+            continue
+        programme = programmes[subject.iri]
         prop, value = row["property"]["value"], row["value"]
         if prop == _START or prop == _END:
             if value["type"] == "literal":
@@ -204,8 +214,6 @@ def _programmes(rows: Iterator[dict], resources: dict[str, _Resource]) -> dict[s
             programme.roles[value["value"]] |= _ROLE_BITS[prop]
         else:
             programme.links[kind].add(value["value"])
-    for iri in programmes:
-        resources.setdefault(iri, _Resource(iri, "programme"))
     return programmes
 
 
@@ -285,7 +293,9 @@ def _write_programmes(connection: sqlite3.Connection, programmes: dict[str, _Pro
         for programme, (countries, sectors, by_role) in links.items() for organisation, mask in by_role.items()
         for sector in sectors for country in countries
     ]
+    rows.sort()  # in primary key order
     connection.executemany("INSERT INTO cube VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    connection.executescript(CUBE_INDEXES)
     cells = cube.ranked(row[:4] for row in rows)
     connection.executemany("INSERT INTO cell VALUES (?, ?, ?, ?)", ((rank, *key) for rank, (key, _) in enumerate(cells)))
     connection.execute("INSERT INTO cube_whole VALUES (?, ?, ?, ?, ?)", cube.whole_blobs(cells))
