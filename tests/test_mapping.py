@@ -68,11 +68,20 @@ def test_same_record_gives_the_same_iris():
      "exactly one of 'literal' and 'iri'"),
     ({"programme": {"subject": "p/{key}", "fields": {"title": {"predicate": "rdfs:label", "literal": "klingon"}}}},
      "literal kind 'klingon' unknown"),
+    ({"programme": {"subject": "p/{key", "fields": {}}}, "malformed template 'p/{key'"),
+    ({"programme": {"subject": "p/{key}", "fields": {"sectors": {"predicate": "mdg:hasSector", "iri": "s/{key.x}"}}}},
+     "malformed template 's/{key.x}'"),
 ])
 def test_malformed_rules_are_named(rules, message):
     with pytest.raises(MappingError, match=message) as raised:
         parse_rules(rules, "mappings/rdf.yaml")
     assert "mappings/rdf.yaml" in str(raised.value)
+
+
+def test_a_template_names_a_field_the_record_lacks():
+    rules = parse_rules({"programme": {"subject": "p/{code}", "fields": {}}}, "mappings/rdf.yaml")
+    with pytest.raises(MappingError, match="needs field 'code'"):
+        rules.emit("programme", {"key": "x"}, Graph())
 
 
 def test_a_date_of_unknown_precision_is_refused():

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from string import Formatter
 from typing import Any, Protocol
 from urllib.parse import quote as percent_encode
 
@@ -124,11 +125,36 @@ def _encoded(text: str) -> str:
 
 
 def _fill(template: str, values: Mapping[str, Any], source: str, where: str, encode: bool = True) -> str:
+    """The template with the fields it names; only those are encoded (a programme record's
+    descriptions and lists would otherwise be, for every programme, and crowd the cache)."""
     try:
-        filled = {k: (_encoded(str(v)) if encode else str(v)) for k, v in values.items()}
+        filled = {k: (_encoded(str(values[k])) if encode else str(values[k]))
+                  for k in _template_fields(template) if k in values}
         return template.format(**filled)
     except (KeyError, IndexError) as exc:
         raise MappingError(source, f"template {template!r} needs field {exc}", where) from None
+
+
+@lru_cache(maxsize=None)
+def _template_fields(template: str) -> tuple[str, ...]:
+    """The record fields a template names ("programme/{key}" -> key); ValueError when it is
+    not a template (parse_rules reports it)."""
+    names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+    if not all(map(_FIELD_NAME.fullmatch, names)):
+        raise ValueError(f"fields are plain names in braces, got {sorted(names)}")
+    return tuple(names)
+
+
+_FIELD_NAME = re.compile(r"\w+")
+
+
+def _template(template: Any, source: str, where: str) -> str:
+    """An IRI template, checked when the rules are read."""
+    try:
+        _template_fields(str(template))
+    except ValueError as exc:
+        raise MappingError(source, f"malformed template {template!r}: {exc}", where) from None
+    return str(template)
 
 
 def _literal(field: FieldRule, value: Any, source: str, where: str) -> Literal:
@@ -188,6 +214,7 @@ def _field_rule(name: str, spec: Any, source: str, where: str) -> FieldRule:
     if literal is not None and literal not in LITERAL_KINDS:
         raise MappingError(source, f"literal kind {literal!r} unknown; expected one of "
                                    f"{', '.join(sorted(LITERAL_KINDS))}", where)
+    iri = None if iri is None else _template(iri, source, where)
     return FieldRule(name, _term(spec["predicate"], source, where), literal, iri, bool(spec.get("evidence")))
 
 
@@ -203,7 +230,8 @@ def parse_rules(data: Any, source: str) -> MappingRules:
         when = tuple((name, tuple(_term(t, source, f"{type_name}.when") for t in types))
                      for name, types in (spec.get("when") or {}).items())
         types = tuple(_term(t, source, f"{type_name}.types") for t in spec.get("types", ()))
-        rules[type_name] = TypeRule(type_name, spec["subject"], types, when, fields)
+        subject = _template(spec["subject"], source, f"{type_name}.subject")
+        rules[type_name] = TypeRule(type_name, subject, types, when, fields)
     return MappingRules(rules, source)
 
 
