@@ -440,8 +440,9 @@ class _Snapshot:
         chosen = self._slice(ROLE, mask) if mask else self._year_slice(filters.year)
         if not chosen:
             return []
-        if self._dimensions(filters)[0]:
-            chosen = chosen.among(set(self._cube_ranks(filters, None)), limit)
+        ranks = self._cube_ranks(filters, None)
+        if ranks is not None:
+            chosen = chosen.among(set(ranks), limit)
         cube, iris = self._cube(), self._programme_iris()
         with _COLLECTOR_PAUSED:
             return chosen.cells(cube, limit, iris)
@@ -458,15 +459,15 @@ class _Snapshot:
 
     def _cube_cells(self, filters: Filters, limit: int | None) -> list[Cell]:
         """Cells of the unfiltered cube, those of the selected countries, sectors and organisations."""
-        cells = self._cube()
-        if not self._dimensions(filters)[0]:
-            return list(cells[:limit])
-        return list(map(cells.__getitem__, self._cube_ranks(filters, limit)))
+        cells, ranks = self._cube(), self._cube_ranks(filters, limit)
+        return list(cells[:limit]) if ranks is None else list(map(cells.__getitem__, ranks))
 
-    def _cube_ranks(self, filters: Filters, limit: int | None) -> list[int]:
+    def _cube_ranks(self, filters: Filters, limit: int | None) -> list[int] | None:
         """The ranks of the first `limit` cells (all for None) of the selected countries,
-        sectors and organisations."""
+        sectors and organisations; None when none are selected."""
         clauses, params = self._dimensions(filters)
+        if not clauses:
+            return None
         ranks = self._rows(f"SELECT rank FROM cell WHERE {' AND '.join(clauses)} ORDER BY rank LIMIT ?",
                            [*params, -1 if limit is None else limit])
         return [rank for (rank,) in ranks]
