@@ -2,8 +2,9 @@
 
 Search is FTS5 (exact names, then names starting with the text, then bm25 over names, then
 over descriptions). Facet counts, the programmes a filter keeps and the 3W matrix are bitset
-arithmetic (bitsets.py). The whole 3W cube and its slices by role or year are precomputed
-(cube.py); other filters of the cube group its rows in SQL.
+arithmetic (bitsets.py). The whole 3W cube and its slices by role set or year are precomputed
+(cube.py); countries, sectors and organisations pick cells of those by rank, and a role set
+with a year narrows the year's slice to the programmes the roles are held in.
 
 What a list or the cube shows is read once per file and kept: the programme rows and the
 unfiltered cube, as named tuples (records.py); a list of forty thousand programmes is then a
@@ -59,7 +60,6 @@ _ROLE_IRIS = {"implementer": str(MDG.implementedBy), "funder": str(MDG.fundedBy)
 #: The axes of the 3W cube, as facets.
 AXES = ("organisation", "sector", "country")
 _KIND_ORDER = {kind: index for index, kind in enumerate(("country", "organisation", "sector", "programme", "document"))}
-_OPEN_END = 9999
 _BATCH = 8192
 NO_FILTERS = Filters()
 
@@ -198,6 +198,7 @@ class _Snapshot:
         self._iris: list[str] | None = None
         self._rows_by_id: list[ProgrammeRow | None] | None = None
         self._cells: tuple[Cell, ...] | None = None
+        self._members: cube.Members | None = None
         self._ready_facets: dict[tuple, dict[str, tuple[FacetValue, ...]]] = {}
         self._ready_matrices: dict[tuple, Matrix] = {}
         self._warm = False
@@ -430,19 +431,20 @@ class _Snapshot:
     def three_w(self, filters: Filters, limit: int | None) -> list[Cell]:
         """The whole cube and its slices come from memory and cube_slice: a role set or a year
         is its slice, narrowed to the cells of the countries, sectors and organisations
-        selected; only a role set combined with a year groups the cube rows in SQL."""
+        selected; a role set with a year is the year's slice narrowed to the role set."""
         limit = None if limit is None else max(limit, 0)
         mask = 0 if filters.role_mask == ALL_ROLES else filters.role_mask  # all roles: every cube row
         if filters.year is None and not mask:
             return self._cube_cells(filters, limit)
-        if filters.year is not None and mask:
-            return self._grouped(filters, mask, limit)
-        chosen = self._slice(ROLE, mask) if mask else self._year_slice(filters.year)
+        chosen = self._slice(ROLE, mask) if filters.year is None else self._year_slice(filters.year)
         if not chosen:
             return []
         ranks = self._cube_ranks(filters, None)
-        if ranks is not None:
-            chosen = chosen.among(set(ranks), limit)
+        wanted = None if ranks is None else set(ranks)
+        if filters.year is not None and mask:
+            chosen = chosen.held(mask, self._cube_members(), wanted, limit)
+        elif wanted is not None:
+            chosen = chosen.among(wanted, limit)
         cube, iris = self._cube(), self._programme_iris()
         with _COLLECTOR_PAUSED:
             return chosen.cells(cube, limit, iris)
@@ -477,31 +479,9 @@ class _Snapshot:
         return self._slice(*held) if held else None
 
     def _slice(self, facet: str, value: int) -> Slice | None:
-        rows = self._rows("SELECT ranks, partial, offsets, members FROM cube_slice WHERE facet = ? AND value = ?",
+        rows = self._rows("SELECT ranks, partial, offsets, members, masks FROM cube_slice WHERE facet = ? AND value = ?",
                           [facet, value])
         return Slice.from_blobs(*rows[0]) if rows else None
-
-    def _grouped(self, filters: Filters, mask: int, limit: int | None) -> list[Cell]:
-        clauses, params = self._dimensions(filters)
-        if mask:
-            clauses.append("(roles & ?) != 0")
-            params.append(mask)
-        if filters.year is not None:
-            clauses.append(f"start_year <= ? AND coalesce(end_year, {_OPEN_END}) >= ?")
-            params += [filters.year, filters.year]
-        rows = self._rows(
-            "SELECT organisation, sector, country, GROUP_CONCAT(programme) FROM cube"
-            f"{' WHERE ' + ' AND '.join(clauses) if clauses else ''} GROUP BY organisation, sector, country "
-            "ORDER BY COUNT(*) DESC, organisation, sector, country LIMIT ?",
-            [*params, -1 if limit is None else limit],
-        )
-        refs, iris = self._refs, self._programme_iris()
-        cells = []
-        for organisation, sector, country, programmes in rows:
-            kept = sorted(map(int, programmes.split(",")))
-            cells.append(Cell(refs[organisation], refs[sector], refs[country], len(kept),
-                              tuple(map(iris.__getitem__, kept))))
-        return cells
 
     # -- what is read once per file: programme IRIs and rows, the unfiltered cube -------------------
 
@@ -557,12 +537,18 @@ class _Snapshot:
             return self._rows_by_id
 
     def _cube(self) -> tuple[Cell, ...]:
-        """The unfiltered cube in served order, built once."""
+        """The unfiltered cube in served order, built once (with its Members)."""
         with self._cache_lock:
             if self._cells is None:
-                blobs = self._rows("SELECT organisations, sectors, countries, offsets, members FROM cube_whole")
+                blobs = self._rows("SELECT organisations, sectors, countries, offsets, members, masks, places FROM cube_whole")
+                self._members = cube.Members.from_blobs(blobs[0]) if blobs else None
                 self._cells = cube.whole(blobs[0], self._refs.__getitem__, self._programme_iris()) if blobs else ()
             return self._cells
+
+    def _cube_members(self) -> cube.Members | None:
+        """The programmes of each cube cell and the roles held in them, read with the cube."""
+        self._cube()
+        return self._members
 
 
 def _role_sets() -> list[tuple[str, ...]]:

@@ -1,9 +1,9 @@
 """Build the views from the published graph: three SPARQL SELECTs in, one SQLite file out.
 
 What it holds: resources and their names (with an FTS5 index), programmes with the ids of
-everything they link to, the 3W cube (its rows, for any filter; its cells in served order, as
-arrays, with a slice for each role set and each year: cube.py), and the programme sets of
-every facet value (bitsets.py).
+everything they link to, the 3W cube (its cells in served order, with their programmes and the
+roles held in them, as arrays, and a slice for each role set and each year: cube.py), and the
+programme sets of every facet value (bitsets.py).
 
 The file is written beside its final path and moved into place with os.replace, so readers
 always open a complete file that matches one published graph (its store version is recorded).
@@ -33,7 +33,7 @@ from . import bitsets, cube
 from .filters import ROLES
 from .records import ViewStats
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 FIELDS = ("label", "alt", "description")
 
 _PREFIXES = """
@@ -92,29 +92,18 @@ CREATE VIRTUAL TABLE name_fts USING fts5({", ".join(FIELDS)}, content='',
     tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
 CREATE TABLE programme(id INTEGER PRIMARY KEY, start TEXT, end TEXT, countries BLOB NOT NULL, sectors BLOB NOT NULL,
                        implementers BLOB NOT NULL, funders BLOB NOT NULL, partners BLOB NOT NULL);
-CREATE TABLE cube(organisation INTEGER, sector INTEGER, country INTEGER, programme INTEGER,
-                  roles INTEGER NOT NULL, start_year INTEGER, end_year INTEGER,
-                  PRIMARY KEY(organisation, sector, country, programme)) WITHOUT ROWID;
 CREATE TABLE cell(rank INTEGER PRIMARY KEY, organisation INTEGER NOT NULL, sector INTEGER NOT NULL,
                   country INTEGER NOT NULL);
 CREATE INDEX cell_by_organisation ON cell(organisation);
 CREATE INDEX cell_by_sector ON cell(sector);
 CREATE INDEX cell_by_country ON cell(country);
 CREATE TABLE cube_whole(organisations BLOB NOT NULL, sectors BLOB NOT NULL, countries BLOB NOT NULL,
-                        offsets BLOB NOT NULL, members BLOB NOT NULL);
+                        offsets BLOB NOT NULL, members BLOB NOT NULL, masks BLOB NOT NULL, places BLOB NOT NULL);
 CREATE TABLE cube_slice(facet TEXT NOT NULL, value INTEGER NOT NULL, ranks BLOB NOT NULL, partial BLOB NOT NULL,
-                        offsets BLOB NOT NULL, members BLOB NOT NULL, PRIMARY KEY(facet, value));
+                        offsets BLOB NOT NULL, members BLOB NOT NULL, masks BLOB NOT NULL, PRIMARY KEY(facet, value));
 CREATE TABLE facet_bits(facet TEXT NOT NULL, value INTEGER NOT NULL, role INTEGER NOT NULL, bits BLOB NOT NULL,
                         PRIMARY KEY(facet, value, role)) WITHOUT ROWID;
 """
-
-#: Made once the cube rows are in (sorting them then is faster than keeping them sorted: 654,000
-#: rows at 5.4 million triples go in in 2.8 s instead of 5.7 s).
-CUBE_INDEXES = """
-CREATE INDEX cube_by_sector ON cube(sector, country);
-CREATE INDEX cube_by_country ON cube(country, sector);
-"""
-
 
 @dataclass
 class _Resource:
@@ -279,7 +268,7 @@ def _write(connection: sqlite3.Connection, resources: dict[str, _Resource],
 
 def _write_programmes(connection: sqlite3.Connection, programmes: dict[str, _Programme],
                       ids: dict[str, int]) -> dict[str, int]:
-    """The programme rows, the 3W cube (rows, cells and slices) and the facet bitsets."""
+    """The programme rows, the 3W cube (cells and slices) and the facet bitsets."""
     spans = {ids[iri]: _span(p) for iri, p in programmes.items()}
     years, open_ended = _running(spans)
     links = {ids[iri]: _links(p, ids) for iri, p in programmes.items()}
@@ -288,23 +277,17 @@ def _write_programmes(connection: sqlite3.Connection, programmes: dict[str, _Pro
                             for number, (start, end, _, _) in spans.items()))
     roles = {(organisation, programme): mask for programme, (_, _, by_role) in links.items()
              for organisation, mask in by_role.items()}
-    rows = [
-        (organisation, sector, country, programme, mask, spans[programme][2], spans[programme][3])
-        for programme, (countries, sectors, by_role) in links.items() for organisation, mask in by_role.items()
-        for sector in sectors for country in countries
-    ]
-    rows.sort()  # in primary key order
-    connection.executemany("INSERT INTO cube VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    connection.executescript(CUBE_INDEXES)
-    cells = cube.ranked(row[:4] for row in rows)
+    cells = cube.ranked((organisation, sector, country, programme)
+                        for programme, (countries, sectors, by_role) in links.items() for organisation in by_role
+                        for sector in sectors for country in countries)
     connection.executemany("INSERT INTO cell VALUES (?, ?, ?, ?)", ((rank, *key) for rank, (key, _) in enumerate(cells)))
-    connection.execute("INSERT INTO cube_whole VALUES (?, ?, ?, ?, ?)", cube.whole_blobs(cells))
-    connection.executemany("INSERT INTO cube_slice VALUES (?, ?, ?, ?, ?, ?)",
+    connection.execute("INSERT INTO cube_whole VALUES (?, ?, ?, ?, ?, ?, ?)", cube.whole_blobs(cells, roles))
+    connection.executemany("INSERT INTO cube_slice VALUES (?, ?, ?, ?, ?, ?, ?)",
                            ((facet, value, *chosen.blobs())
                             for facet, value, chosen in cube.slices(cells, roles, years, open_ended)))
     connection.executemany("INSERT INTO facet_bits VALUES (?, ?, ?, ?)", _facet_bits(links, years, open_ended))
     linked = sum(len(countries) + len(sectors) + len(by_role) for countries, sectors, by_role in links.values())
-    return {"links": linked, "cube_rows": len(rows), "cells": len(cells)}
+    return {"links": linked, "cube_rows": sum(len(members) for _, members in cells), "cells": len(cells)}
 
 
 def _links(programme: _Programme, ids: dict[str, int]) -> tuple[list[int], list[int], dict[int, int]]:
