@@ -373,13 +373,14 @@ def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
                ("role=funder", Filters(roles=("funder",))), ("year=2010", Filters(year=2010)),
                ("organisation=iom&role=partner&year=2012",
                 Filters(organisations=("iom",), roles=("partner",), year=2012)),
-               ("country=md&year=2010", Filters(countries=("md",), year=2010))]
+               ("country=md&year=2010", Filters(countries=("md",), year=2010)),
+               ("role=funder&year=2010", Filters(roles=("funder",), year=2010))]
     for label, chosen in filters:
         questions.append((f"facets, {label}", lambda f=chosen: views.facets(f)))
     for label, chosen in filters:
         questions.append((f"3W top 500 cells, {label}", lambda f=chosen: views.three_w(f, limit=500)))
     whole = [*filters[:4], ("organisation=iom", Filters(organisations=("iom",))),
-             ("role=implementer,partner", Filters(roles=("implementer", "partner"))), filters[4]]
+             ("role=implementer,partner", Filters(roles=("implementer", "partner"))), filters[4], filters[6]]
     for label, chosen in whole:
         questions.append((f"3W whole cube, {label}", lambda f=chosen: views.three_w(f)))
     questions.append(("3W whole cube, no filter, views just opened", lambda fresh: fresh.three_w()))
