@@ -163,8 +163,9 @@ class Slice:
 @dataclass(frozen=True)
 class Members:
     """The programmes of each cube cell (`members[offsets[rank]:offsets[rank + 1]]`, ascending
-    ids), the role mask of the cell's organisation in each (`masks`, aligned), and each cell's
-    place in (organisation, sector, country) order, which orders cells of one size."""
+    ids), the role mask of the cell's organisation in each (`masks`, aligned), each cell's
+    place in (organisation, sector, country) order, which orders cells of one size, and the
+    cells of each organisation, sector and country."""
 
     offsets: array
     members: array
@@ -172,14 +173,20 @@ class Members:
     places: array
     anyone: array  # by rank: the roles the organisation holds in some of the cell's programmes
     common: array  # and in all of them
+    cells_of: Mapping[int, array]  # organisation, sector or country id -> the ranks of its cells, ascending
 
     @classmethod
     def from_blobs(cls, blobs: Sequence[bytes]) -> Members:
         """The Members of the cube `whole_blobs` gave."""
         offsets, masks = decode(blobs[3]), blobs[5]
         each = [masks[start:end] for start, end in zip(offsets, offsets[1:])]
+        cells_of: dict[int, list[int]] = defaultdict(list)
+        for rank, where in enumerate(zip(*map(decode, blobs[:3]))):
+            for number in where:
+                cells_of[number].append(rank)
         return cls(offsets, decode(blobs[4]), masks, decode(blobs[6]),
-                   array("B", [reduce(or_, cell) for cell in each]), array("B", [reduce(and_, cell) for cell in each]))
+                   array("B", [reduce(or_, cell) for cell in each]), array("B", [reduce(and_, cell) for cell in each]),
+                   {number: array("i", ranks) for number, ranks in cells_of.items()})
 
 
 class _Chosen:

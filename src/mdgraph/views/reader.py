@@ -449,30 +449,27 @@ class _Snapshot:
         with _COLLECTOR_PAUSED:
             return chosen.cells(cube, limit, iris)
 
-    def _dimensions(self, filters: Filters) -> tuple[list[str], list[int]]:
-        clauses, params = [], []
-        for facet, keys in (("country", filters.countries), ("sector", filters.sectors),
-                            ("organisation", filters.organisations)):
-            if keys:
-                ids = self._ids(facet, keys)
-                clauses.append(f"{facet} IN ({_marks(ids)})")
-                params += ids
-        return clauses, params
-
     def _cube_cells(self, filters: Filters, limit: int | None) -> list[Cell]:
         """Cells of the unfiltered cube, those of the selected countries, sectors and organisations."""
         cells, ranks = self._cube(), self._cube_ranks(filters, limit)
         return list(cells[:limit]) if ranks is None else list(map(cells.__getitem__, ranks))
 
-    def _cube_ranks(self, filters: Filters, limit: int | None) -> list[int] | None:
+    def _cube_ranks(self, filters: Filters, limit: int | None) -> Sequence[int] | None:
         """The ranks of the first `limit` cells (all for None) of the selected countries,
         sectors and organisations; None when none are selected."""
-        clauses, params = self._dimensions(filters)
-        if not clauses:
+        selected = [self._ids(kind, keys) for kind, keys in (("country", filters.countries), ("sector", filters.sectors),
+                                                              ("organisation", filters.organisations)) if keys]
+        if not selected:
             return None
-        ranks = self._rows(f"SELECT rank FROM cell WHERE {' AND '.join(clauses)} ORDER BY rank LIMIT ?",
-                           [*params, -1 if limit is None else limit])
-        return [rank for (rank,) in ranks]
+        members = self._cube_members()
+        if members is None:
+            return []
+        each = [_union([members.cells_of.get(number, ()) for number in ids]) for ids in selected]
+        smallest, *others = sorted(each, key=len)
+        if others:
+            within = [set(ranks) for ranks in others]
+            smallest = [rank for rank in smallest if all(rank in ranks for ranks in within)]
+        return smallest[:limit]
 
     def _year_slice(self, year: int) -> Slice | None:
         held = self._bits().running(year)
@@ -549,6 +546,11 @@ class _Snapshot:
         """The programmes of each cube cell and the roles held in them, read with the cube."""
         self._cube()
         return self._members
+
+
+def _union(ranks: list[Sequence[int]]) -> Sequence[int]:
+    """Ascending ranks in any of `ranks` (each ascending)."""
+    return ranks[0] if len(ranks) == 1 else sorted(set().union(*ranks))
 
 
 def _role_sets() -> list[tuple[str, ...]]:

@@ -92,11 +92,6 @@ CREATE VIRTUAL TABLE name_fts USING fts5({", ".join(FIELDS)}, content='',
     tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
 CREATE TABLE programme(id INTEGER PRIMARY KEY, start TEXT, end TEXT, countries BLOB NOT NULL, sectors BLOB NOT NULL,
                        implementers BLOB NOT NULL, funders BLOB NOT NULL, partners BLOB NOT NULL);
-CREATE TABLE cell(rank INTEGER PRIMARY KEY, organisation INTEGER NOT NULL, sector INTEGER NOT NULL,
-                  country INTEGER NOT NULL);
-CREATE INDEX cell_by_organisation ON cell(organisation);
-CREATE INDEX cell_by_sector ON cell(sector);
-CREATE INDEX cell_by_country ON cell(country);
 CREATE TABLE cube_whole(organisations BLOB NOT NULL, sectors BLOB NOT NULL, countries BLOB NOT NULL,
                         offsets BLOB NOT NULL, members BLOB NOT NULL, masks BLOB NOT NULL, places BLOB NOT NULL);
 CREATE TABLE cube_slice(facet TEXT NOT NULL, value INTEGER NOT NULL, ranks BLOB NOT NULL, partial BLOB NOT NULL,
@@ -280,7 +275,6 @@ def _write_programmes(connection: sqlite3.Connection, programmes: dict[str, _Pro
     cells = cube.ranked((organisation, sector, country, programme)
                         for programme, (countries, sectors, by_role) in links.items() for organisation in by_role
                         for sector in sectors for country in countries)
-    connection.executemany("INSERT INTO cell VALUES (?, ?, ?, ?)", ((rank, *key) for rank, (key, _) in enumerate(cells)))
     connection.execute("INSERT INTO cube_whole VALUES (?, ?, ?, ?, ?, ?, ?)", cube.whole_blobs(cells, roles))
     connection.executemany("INSERT INTO cube_slice VALUES (?, ?, ?, ?, ?, ?, ?)",
                            ((facet, value, *chosen.blobs())
