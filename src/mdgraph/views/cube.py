@@ -8,7 +8,7 @@ order). The unfiltered cube is read once and kept as Cell objects; a filter by o
 or one year then does not aggregate anything: its *slice* lists, in the filtered order, the
 rank of each cell it keeps, and for the cells it keeps only in part, the programmes kept. So
 the whole cube filtered by a year is one read of four arrays and one new Cell per cell that
-lost programmes, where grouping the cube rows in SQL takes seconds at five million triples.
+lost programmes, where grouping the cube rows in SQL took seconds at five million triples.
 A role set with a year is the year's slice narrowed to the programmes in which each cell's
 organisation holds one of the roles (`Slice.held`), with the cube's `Members`.
 """
@@ -102,7 +102,7 @@ class Slice:
     def among(self, wanted: Container[int], limit: int | None) -> Slice:
         """The first `limit` of its cells (all for None) that are in `wanted` (cube ranks: the
         cells of some countries, sectors or organisations), in the same order: a role or year
-        combined with those is this slice narrowed, where grouping their cube rows in SQL takes
+        combined with those is this slice narrowed, where grouping their cube rows in SQL took
         tens of milliseconds at five million triples."""
         chosen = _Chosen()
         for position in islice(compress(count(), map(wanted.__contains__, self.ranks)), limit):

@@ -537,7 +537,8 @@ class _Snapshot:
         """The unfiltered cube in served order, built once (with its Members)."""
         with self._cache_lock:
             if self._cells is None:
-                blobs = self._rows("SELECT organisations, sectors, countries, offsets, members, masks, places FROM cube_whole")
+                blobs = self._rows("SELECT organisations, sectors, countries, offsets, members, masks, places "
+                                   "FROM cube_whole")
                 self._members = cube.Members.from_blobs(blobs[0]) if blobs else None
                 self._cells = cube.whole(blobs[0], self._refs.__getitem__, self._programme_iris()) if blobs else ()
             return self._cells
