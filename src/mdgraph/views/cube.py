@@ -117,7 +117,7 @@ class Slice:
 
         A cell that keeps all its programmes keeps its place; one that loses some waits in a
         heap until no cell still to come can be larger. So the top 500 cells of a year for one
-        role read a few thousand cells (8 ms at five million triples, where grouping the cube
+        role read a few thousand cells (6-8 ms at five million triples, where grouping the cube
         rows in SQL took 80 ms). Cells whose organisation holds none of the roles are passed
         over in C, and those it holds one in for every programme read no programmes."""
         ranks, offsets, places = self.ranks, cube.offsets, cube.places
