@@ -209,16 +209,28 @@ class _Chosen:
         return Slice(self.ranks, self.partial, self.offsets, self.members, bytes(self.masks))
 
 
-def whole_blobs(cells: list[tuple[CellKey, list[int]]], roles: Mapping[tuple[int, int], int]) -> tuple[bytes, ...]:
+def role_masks(cells: list[tuple[CellKey, list[int]]], roles: Mapping[tuple[int, int], int]) -> list[bytes]:
+    """For each cell (by rank), the role mask of its organisation in each of its programmes
+    (`roles`: (organisation, programme) -> mask)."""
+    return [bytes(roles[organisation, programme] for programme in members) for (organisation, _, _), members in cells]
+
+
+def places(cells: list[tuple[CellKey, list[int]]]) -> list[int]:
+    """The place of each cell (by rank) in (organisation, sector, country) order."""
+    placed = [0] * len(cells)
+    for place, rank in enumerate(sorted(range(len(cells)), key=lambda rank: cells[rank][0])):
+        placed[rank] = place
+    return placed
+
+
+def whole_blobs(cells: list[tuple[CellKey, list[int]]], masks: list[bytes], placed: list[int]) -> tuple[bytes, ...]:
     """The cube as `ranked` gives it, as seven arrays: the organisation, sector and country of
     each cell, where its programmes start and end in the array of programme ids, those ids,
-    the organisation's role mask in each (`roles`: (organisation, programme) -> mask), and the
-    place of each cell in (organisation, sector, country) order."""
+    the organisation's role mask in each (`role_masks`), and the place of each cell (`places`)."""
     organisations, sectors, countries = (encode(key[column] for key, _ in cells) for column in range(3))
     offsets = encode(accumulate((len(members) for _, members in cells), initial=0))
-    masks = bytes(roles[key[0], programme] for key, members in cells for programme in members)
     members = encode(chain.from_iterable(members for _, members in cells))
-    return organisations, sectors, countries, offsets, members, masks, encode(_places(cells))
+    return organisations, sectors, countries, offsets, members, b"".join(masks), encode(placed)
 
 
 def whole(blobs: Sequence[bytes], ref: Callable[[int], Ref], iris: Sequence[str]) -> tuple[Cell, ...]:
@@ -230,28 +242,19 @@ def whole(blobs: Sequence[bytes], ref: Callable[[int], Ref], iris: Sequence[str]
     return tuple(map(_CELL, zip(*where, map(sub, offsets[1:], offsets), kept)))
 
 
-def _places(cells: list[tuple[CellKey, list[int]]]) -> list[int]:
-    """The place of each cell (by rank) in (organisation, sector, country) order."""
-    places = [0] * len(cells)
-    for place, rank in enumerate(sorted(range(len(cells)), key=lambda rank: cells[rank][0])):
-        places[rank] = place
-    return places
-
-
-def slices(cells: list[tuple[CellKey, list[int]]], roles: Mapping[tuple[int, int], int],
+def slices(cells: list[tuple[CellKey, list[int]]], masks: list[bytes], placed: list[int],
            years: Mapping[int, range], open_ended: set[int]) -> Iterator[tuple[str, int, Slice]]:
     """(facet, value, slice) for each role mask of ROLE_MASKS, each year some cell has a
-    programme in, and the open-ended programmes. `cells` as `ranked` gives them; `roles` maps
-    (organisation, programme) to its role mask, `years` a programme to the years it runs (as
+    programme in, and the open-ended programmes. `cells` as `ranked` gives them, with their
+    `role_masks` and `places`; `years` maps a programme to the years it runs (as
     bitsets.FacetBits counts them).
 
     Each entry of a slice is first one int that sorts in served order: (largest - size) *
     cells + place in (organisation, sector, country) order, times two, plus one when the cell
     is kept in part; the programmes kept are listed only for those."""
     total = len(cells)
-    places = _places(cells)
     by_place = [0] * total
-    for rank, place in enumerate(places):
+    for rank, place in enumerate(placed):
         by_place[place] = rank
     largest = max((len(members) for _, members in cells), default=0) + 1
     codes: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -262,7 +265,7 @@ def slices(cells: list[tuple[CellKey, list[int]]], roles: Mapping[tuple[int, int
         programmes) is in the slices of `keys` with `kept`."""
         if kept:
             in_part = len(kept) < len(held)
-            code = ((largest - len(kept)) * total + places[rank]) * 2 + in_part
+            code = ((largest - len(kept)) * total + placed[rank]) * 2 + in_part
             if in_part:
                 narrowing = kept, bytes(map(held.__getitem__, kept))
             for key in keys:
@@ -270,13 +273,12 @@ def slices(cells: list[tuple[CellKey, list[int]]], roles: Mapping[tuple[int, int
                 if in_part:
                     narrowed[key][rank] = narrowing
 
-    for rank, ((organisation, _, _), members) in enumerate(cells):
-        masks = [roles[organisation, programme] for programme in members]
-        held = dict(zip(members, masks))
-        common, anyone = reduce(and_, masks), reduce(or_, masks)
+    for rank, ((_, members), cell_masks) in enumerate(zip(cells, masks)):
+        held = dict(zip(members, cell_masks))
+        common, anyone = reduce(and_, cell_masks), reduce(or_, cell_masks)
         for mask in ROLE_MASKS:
             if mask & anyone:
-                kept = members if mask & common else [p for p, roles_held in zip(members, masks) if roles_held & mask]
+                kept = members if mask & common else list(compress(members, map(and_, cell_masks, repeat(mask))))
                 keep([(ROLE, mask)], rank, held, kept)
         spans = [years.get(programme, _NEVER) for programme in members]
         bounds = sorted({year for span in spans if span for year in (span.start, span.stop)})

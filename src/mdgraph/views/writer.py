@@ -275,10 +275,11 @@ def _write_programmes(connection: sqlite3.Connection, programmes: dict[str, _Pro
     cells = cube.ranked((organisation, sector, country, programme)
                         for programme, (countries, sectors, by_role) in links.items() for organisation in by_role
                         for sector in sectors for country in countries)
-    connection.execute("INSERT INTO cube_whole VALUES (?, ?, ?, ?, ?, ?, ?)", cube.whole_blobs(cells, roles))
+    masks, placed = cube.role_masks(cells, roles), cube.places(cells)
+    connection.execute("INSERT INTO cube_whole VALUES (?, ?, ?, ?, ?, ?, ?)", cube.whole_blobs(cells, masks, placed))
     connection.executemany("INSERT INTO cube_slice VALUES (?, ?, ?, ?, ?, ?, ?)",
                            ((facet, value, *chosen.blobs())
-                            for facet, value, chosen in cube.slices(cells, roles, years, open_ended)))
+                            for facet, value, chosen in cube.slices(cells, masks, placed, years, open_ended)))
     connection.executemany("INSERT INTO facet_bits VALUES (?, ?, ?, ?)", _facet_bits(links, years, open_ended))
     linked = sum(len(countries) + len(sectors) + len(by_role) for countries, sectors, by_role in links.values())
     return {"links": linked, "cube_rows": sum(len(members) for _, members in cells), "cells": len(cells)}
