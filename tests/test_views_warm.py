@@ -1,13 +1,11 @@
 """Warm views: what questions would read on first use is read at once (and by the server's
 background watcher after every publish, in this process or another), without changing any
-answer; and the 3W matrix counted two ways (AND per pair, or tallies of small organisations'
-programmes) gives the same counts in the same order."""
+answer."""
 
 from __future__ import annotations
 
 import gc
 import os
-import random
 import threading
 import time
 import weakref
@@ -26,7 +24,6 @@ from mdgraph.namespaces import instance_iri
 from mdgraph.service import Service
 from mdgraph.store import open_store
 from mdgraph.views import Filters, Views, build_views
-from mdgraph.views.bitsets import COUNT_BELOW, FacetBits, Listing, encode
 from mdgraph.views.records import Grid
 from mdgraph.web.app import create_app
 from mdgraph.web.browse.deps import FreshViews
@@ -195,49 +192,6 @@ def test_health_says_whether_the_views_are_ready(tmp_path):
     keeper.warm()
     assert keeper.state() == "ready"
     store.close()
-
-
-# -- the matrix counted two ways ---------------------------------------------------------------
-
-def random_bits(seed: int) -> FacetBits:
-    """Facet sets over 300 programme ids: 9 countries, 4 sectors, 12 organisations in up to three roles."""
-    rng = random.Random(seed)
-    programmes = rng.sample(range(1, 400), 300)
-    rows = [("all", 0, 0, encode(programmes))]
-    for facet, values, share in (("country", range(500, 509), 0.2), ("sector", range(600, 604), 0.4)):
-        rows += [(facet, value, 0, encode(rng.sample(programmes, int(len(programmes) * share * rng.random()))))
-                 for value in values]
-    for organisation in range(700, 712):
-        size = rng.choice([1, 3, 10, 40, 150])
-        for role in rng.sample([1, 2, 4], rng.randint(1, 3)):
-            rows.append(("organisation", organisation, role, encode(rng.sample(programmes, rng.randint(1, size)))))
-    return FacetBits.from_rows(rows)
-
-
-def axis(bits: FacetBits, facet: str, kept: int, role_mask: int) -> dict[int, int]:
-    table = {"country": bits.countries, "sector": bits.sectors}.get(facet)
-    found = ({n: bits.organisation(n, role_mask) for n in bits.organisations} if table is None else table)
-    return {n: programmes & kept for n, programmes in found.items() if programmes & kept}
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3])
-@pytest.mark.parametrize("rows, columns", list(permutations(AXES, 2)))
-@pytest.mark.parametrize("role_mask", [0, 1, 2, 3, 5, 6, 7])
-def test_counting_small_organisations_agrees_with_one_and_per_pair(seed, rows, columns, role_mask):
-    bits = random_bits(seed)
-    listing = Listing.of(bits)
-    some = bits.all & encode_int(random.Random(seed).sample(range(400), 200))
-    for kept in (bits.all, some, 0):
-        down, across = axis(bits, rows, kept, role_mask), axis(bits, columns, kept, role_mask)
-        expected = [((row, column), count) for row, row_bits in down.items() for column, column_bits in across.items()
-                    if (count := (row_bits & column_bits).bit_count())]
-        for count_below in (0, 1, COUNT_BELOW, 10**9):  # from every pair ANDed to every organisation counted
-            crossed = bits.crossed(listing, rows, down, columns, across, kept, role_mask, count_below)
-            assert list(crossed.items()) == expected
-
-
-def encode_int(ids) -> int:
-    return int.from_bytes(encode(ids), "little")
 
 
 def test_the_watcher_stops_when_told(tmp_path):

@@ -1,10 +1,11 @@
 """Answer search, facet, programme-list and 3W questions from the views file.
 
 Search is FTS5 (exact names, then names starting with the text, then bm25 over names, then
-over descriptions). Facet counts, the programmes a filter keeps and the 3W matrix are bitset
-arithmetic (bitsets.py). The whole 3W cube and its slices by role set or year are precomputed
-(cube.py); countries, sectors and organisations pick cells of those by rank, and a role set
-with a year narrows the year's slice to the programmes the roles are held in.
+over descriptions). Facet counts, the programmes a filter keeps and the 3W matrix are set
+arithmetic on compressed bitmaps (bitsets.py). The whole 3W cube and its slices by role set
+or year are precomputed (cube.py); countries, sectors and organisations pick cells of those
+by rank, and a role set with a year narrows the year's slice to the programmes the roles are
+held in.
 
 What a list or the cube shows is read once per file and kept: the programme rows and the
 unfiltered cube, as named tuples (records.py); a list of forty thousand programmes is then a
@@ -31,11 +32,13 @@ from itertools import combinations
 from pathlib import Path
 from typing import Self
 
+from pyroaring import FrozenBitMap
+
 from ..errors import InputError, StoreError
 from ..extract.text import normalise_key
 from ..namespaces import KINDS, MDG
 from . import cube
-from .bitsets import ALL_ROLES, OPEN, ROLE, FacetBits, Listing, members, union
+from .bitsets import ALL_ROLES, OPEN, ROLE, FacetBits, union
 from .cube import Slice
 from .filters import ROLES, Filters, filterable
 from .records import Cell, FacetValue, Hit, Matrix, ProgrammeRow, Ref, ViewStats
@@ -193,7 +196,6 @@ class _Snapshot:
         self._refs = refs
         self._by_key = {(ref.kind, ref.key): number for number, ref in refs.items()}
         self._facet_bits: FacetBits | None = None
-        self._facet_listing: Listing | None = None
         self._cache_lock = threading.RLock()
         self._iris: list[str] | None = None
         self._rows_by_id: list[ProgrammeRow | None] | None = None
@@ -315,23 +317,17 @@ class _Snapshot:
                 self._facet_bits = FacetBits.from_rows(self._rows("SELECT facet, value, role, bits FROM facet_bits"))
             return self._facet_bits
 
-    def _listing(self) -> Listing:
-        with self._cache_lock:
-            if self._facet_listing is None:
-                self._facet_listing = Listing.of(self._bits())
-            return self._facet_listing
-
     def _selected(self, filters: Filters) -> dict[str, list[int]]:
         return {"country": self._ids("country", filters.countries), "sector": self._ids("sector", filters.sectors),
                 "organisation": self._ids("organisation", filters.organisations)}
 
     def count(self, filters: Filters) -> int:
-        return self._bits().matching(filters, self._selected(filters)).bit_count()
+        return len(self._bits().matching(filters, self._selected(filters)))
 
     def programmes(self, filters: Filters, limit: int | None, offset: int) -> list[ProgrammeRow]:
         start = max(offset, 0)
         stop = None if limit is None else start + max(limit, 0)
-        chosen = members(self._bits().matching(filters, self._selected(filters)), stop)[start:stop]
+        chosen = self._bits().matching(filters, self._selected(filters))[start:stop]
         rows = self._programme_rows()
         return [rows[number] for number in chosen]
 
@@ -413,17 +409,17 @@ class _Snapshot:
         kept = bits.matching(filters, selected)
         down, across = (self._axis(bits, axis, filters, selected, kept) for axis in (rows, columns))
         refs = self._refs
-        counts = bits.crossed(self._listing(), rows, down, columns, across, kept, filters.role_mask)
+        counts = bits.crossed(down, across)
         counts = counts.keyed(lambda n: refs[n].key, lambda n: refs[n].key)
-        row_totals, column_totals = ({refs[n].key: found.bit_count() for n, found in axis.items()}
+        row_totals, column_totals = ({refs[n].key: len(found) for n, found in axis.items()}
                                      for axis in (down, across))
         both = union(down.values()) & union(across.values())
         return Matrix(_by_size(map(refs.__getitem__, down), row_totals),
                       _by_size(map(refs.__getitem__, across), column_totals),
-                      counts, row_totals, column_totals, both.bit_count())
+                      counts, row_totals, column_totals, len(both))
 
     def _axis(self, bits: FacetBits, facet: str, filters: Filters, selected: dict[str, list[int]],
-              kept: int) -> dict[int, int]:
+              kept: FrozenBitMap) -> dict[int, FrozenBitMap]:
         """The kept programmes of each value of an axis that has some, by resource id."""
         return {n: kept_found for n, found in bits.axis(facet, filters, selected).items()
                 if n in self._refs and filterable(self._refs[n].key) and (kept_found := found & kept)}
@@ -489,7 +485,7 @@ class _Snapshot:
         when done before."""
         if self._warm:
             return False
-        self._listing()
+        self._bits()
         self._programme_rows()
         self._cube()
         for filters in self._one_click():

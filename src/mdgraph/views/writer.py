@@ -33,7 +33,7 @@ from . import bitsets, cube
 from .filters import ROLES
 from .records import ViewStats
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 FIELDS = ("label", "alt", "description")
 
 _PREFIXES = """
@@ -327,7 +327,7 @@ def _facet_bits(links: dict[int, tuple], years: dict[int, range], open_ended: se
             members[bitsets.YEAR, year, 0].append(programme)
     members[bitsets.OPEN, 0, 0] = list(open_ended)
     for (facet, value, role), programmes in members.items():
-        yield facet, value, role, bitsets.encode(set(programmes))
+        yield facet, value, role, bitsets.encode(programmes)
 
 
 def _names(resources: dict[str, _Resource], ids: dict[str, int]) -> list[tuple[int, int, int, str, str]]:
