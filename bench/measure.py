@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -165,12 +165,12 @@ class TreePeak:
         self._thread.join()
 
 
-def _child(action, repeat: int, budget: float, pipe) -> None:
+def _child(measure: Callable[[], dict[str, Timing]], pipe) -> None:
+    """Send back what `measure` found, as medians, runs, sizes of the values and notes."""
     try:
-        timing = timed(action, repeat, budget)
-        pipe.send((timing.median, timing.runs, _size(timing.value), ""))
+        pipe.send({name: (t.median, t.runs, _size(t.value), t.note) for name, t in measure().items()})
     except Exception as exc:  # report any failure of the measured engine as a note
-        pipe.send((None, 0, None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:120]))
+        pipe.send(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:120])
 
 
 def _size(value) -> int | None:
@@ -180,21 +180,35 @@ def _size(value) -> int | None:
         return None
 
 
-def timed_in_fork(action: Callable[[], object], repeat: int, timeout: float, budget: float = 10.0) -> Timing:
-    """`timed` in a forked child that is killed after `timeout` seconds (for engines that
-    cannot be interrupted, such as rdflib's query evaluation). The value is len(result)."""
+def _forked(measure: Callable[[], dict[str, Timing]], names: Iterable[str], timeout: float) -> dict[str, Timing]:
+    """`measure` in a forked child killed after `timeout` seconds (for engines that cannot be
+    interrupted, such as rdflib's query evaluation); each value becomes its len()."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(action, repeat, min(budget, timeout / 2), sender))
+    process = context.Process(target=_child, args=(measure, sender))
     process.start()
     sender.close()
     if receiver.poll(timeout):
-        median, runs, size, note = receiver.recv()
+        found = receiver.recv()
         process.join()
-        return Timing(median, runs, size, note)
+        if isinstance(found, str):
+            return {name: Timing(None, 0, None, found) for name in names}
+        return {name: Timing(*figures) for name, figures in found.items()}
     process.kill()
     process.join()
-    return Timing(None, 0, None, f"> {timeout:g} s")
+    return {name: Timing(None, 0, None, f"> {timeout:g} s") for name in names}
+
+
+def timed_in_fork(action: Callable[[], object], repeat: int, timeout: float, budget: float = 10.0) -> Timing:
+    """`timed` in a forked child killed after `timeout` seconds."""
+    return _forked(lambda: {"": timed(action, repeat, min(budget, timeout / 2))}, [""], timeout)[""]
+
+
+def alternated_in_fork(actions: dict[str, Callable[[], object]], repeat: int, timeout: float,
+                       budget: float = 10.0) -> dict[str, Timing]:
+    """`alternated` in a forked child killed after `timeout` seconds: engines compared in one
+    process, one run of each per round."""
+    return _forked(lambda: alternated(actions, repeat, min(budget, timeout / 2)), actions, timeout)
 
 
 def free_port() -> int:
