@@ -18,7 +18,7 @@ from mdgraph.extract.text import normalise_key
 from mdgraph.namespaces import MDG, instance_iri
 from mdgraph.store import open_store
 from mdgraph.views import ROLES, Filters, Views, build_views
-from mdgraph.views.bitsets import decode, encode
+from mdgraph.views.bitsets import FacetBits, decode, encode
 from mdgraph.views import reader
 from mdgraph.views.reader import fts_query
 
@@ -268,10 +268,50 @@ def test_hostile_input_never_raises(views, text):
 @pytest.mark.parametrize("ids", [[], [0], [1, 2, 3], [7, 8, 9, 64], list(range(0, 200, 3)), [5, 1, 3, 3],
                                  list(range(70_000, 140_000)), [2**32 - 1]])
 def test_programme_sets_read_back_as_written(ids):
-    """Sets span containers (ids past 65,535) and run-compressed stretches alike."""
+    """Sets span containers (ids past 65,535), long stretches of consecutive ids and the largest id alike."""
     programmes = decode(encode(ids))
     assert list(programmes) == sorted(set(ids))
     assert list(programmes[1:4]) == sorted(set(ids))[1:4]
+
+
+def random_facet_sets(seed: int) -> dict[tuple[str, int, int], set[int]]:
+    """Facet sets as Python sets, keyed as facet_bits rows are: 3,000 programmes with ids up to
+    150,000 (three roaring containers), 9 countries, 4 sectors, 12 organisations in up to
+    three roles, from one programme to half of them."""
+    rng = random.Random(seed)
+    programmes = rng.sample(range(1, 150_000), 3000)
+    sets = {("all", 0, 0): set(programmes)}
+    for facet, values, share in (("country", range(500, 509), 0.2), ("sector", range(600, 604), 0.4)):
+        for value in values:
+            sets[facet, value, 0] = set(rng.sample(programmes, int(len(programmes) * share * rng.random())))
+    for organisation in range(700, 712):
+        size = rng.choice([1, 3, 10, 40, 1500])
+        for role in rng.sample([1, 2, 4], rng.randint(1, 3)):
+            sets["organisation", organisation, role] = set(rng.sample(programmes, rng.randint(1, size)))
+    return sets
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_facet_sets_count_as_python_sets_do(seed):
+    """An organisation in any set of roles, a facet's counts under a filter and a matrix."""
+    sets = random_facet_sets(seed)
+    bits = FacetBits.from_rows([(facet, value, role, encode(ids)) for (facet, value, role), ids in sets.items()])
+    organisations = range(700, 712)
+    for mask in range(8):
+        for organisation in organisations:
+            assert set(bits.organisation(organisation, mask)) == set().union(*(
+                ids for (facet, value, role), ids in sets.items()
+                if facet == "organisation" and value == organisation and (not mask or role & mask)))
+    ids = {"country": [], "sector": [601], "organisation": []}
+    counts = bits.counts("country", Filters(sectors=("health",)), ids)
+    assert counts == {country: found for (facet, country, _), programmes in sets.items() if facet == "country"
+                      if (found := len(programmes & sets["sector", 601, 0]))}
+    down = {organisation: bits.organisation(organisation, 5) for organisation in organisations}
+    crossed = bits.crossed(down, bits.countries)
+    for organisation in organisations:
+        for (facet, country, _), programmes in sets.items():
+            if facet == "country":
+                assert crossed.count(organisation, country) == len(set(down[organisation]) & programmes)
 
 
 @pytest.mark.parametrize("tokens, prefix, expected", [

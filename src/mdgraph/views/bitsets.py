@@ -3,7 +3,7 @@ per facet value, precomputed at publish time.
 
 Counting a facet value given the other filters is then one intersection count, whatever the
 filters. Roaring bitmaps keep a set of up to 65,536 ids in one container (sorted ids while
-sparse, a bitmap of 1,024 words once dense), and intersect containers in C with SIMD: the
+sparse, a bitmap of 1,024 words once dense), and intersect containers in C: the
 cost of a count follows the smaller set and stays flat as the programme list grows, where
 Python integers as bitsets grow with the largest id. The 3W matrix crosses two axes the same
 way, one intersection count per pair.
