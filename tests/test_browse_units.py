@@ -4,16 +4,20 @@ drill-down filters, facet links, and the Content-Security-Policy."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
 from urllib.parse import parse_qs
 
 import pytest
 
 from mdgraph.views import FacetValue, Filters, ProgrammeRow, Ref
+from mdgraph.web.browse import common
 from mdgraph.web.browse.common import query_string
 from mdgraph.web.browse.geo import Arcs, Shape, WorldMap, equal_earth, rings, svg_path, world_map
 from mdgraph.web.browse.pictures import choropleth, legend, numeric_code, shape_for
-from mdgraph.web.browse.programmes import facet_view, rows_csv
+from mdgraph.web.browse.programmes import CSV_COLUMNS, csv_row, facet_view
 from mdgraph.web.browse.resource_pages import kind_of
 from mdgraph.web.browse.security import CYTOSCAPE_STYLE, POLICY, policy_for, style_hash
 from mdgraph.web.browse.text import heat_level, highlight, safe_url, span, tally, year_of
@@ -251,7 +255,7 @@ def test_facet_view_toggles_and_clears():
 def test_rows_csv_quotes_and_defuses_formulas():
     rows = [ProgrammeRow(f"{ID}programme/x", "x", "=HYPERLINK(\"http://evil\")", "2014", None,
                          (ref("country", "md", "Moldova"), ref("country", "al", "Albania")), (), (), (), ())]
-    text = rows_csv(rows)
+    text = "".join(common.csv_chunks(CSV_COLUMNS, map(csv_row, rows)))
     lines = text.splitlines()
     assert lines[0] == "programme,title,start,end,countries,sectors,implementers,funders,partners"
     assert lines[1] == f'{ID}programme/x,"\'=HYPERLINK(""http://evil"")",2014,,Moldova; Albania,,,,'
@@ -276,3 +280,23 @@ def test_policy_for(path, inline_scripts, inline_styles):
     assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
     assert "'unsafe-eval'" not in policy
     assert policy_for("/") == POLICY
+
+
+# -- downloads, rendered a chunk at a time --------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 6, 7, 20])
+def test_downloads_in_chunks_are_the_whole_text(count, monkeypatch):
+    """Streamed CSV and JSON are byte for byte what rendering everything at once gives, for
+    empty lists, partial batches and exact multiples of a batch, in one piece or many."""
+    monkeypatch.setattr(common, "BATCH_ROWS", 2)
+    monkeypatch.setattr(common, "CHUNK_CHARS", 60)  # a piece every two or three rows
+    rows = [[f"p{n}", f"Title, {n}", "é\"", n] for n in range(count)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows([["programme", "title", "note", "n"], *rows])
+    assert "".join(common.csv_chunks(["programme", "title", "note", "n"], rows)) == out.getvalue()
+    records = [{"programme": f"p{n}", "labels": ["é", n]} for n in range(count)]
+    head = {"filters": {"country": ["md"]}, "count": count}
+    assert "".join(common.json_chunks(head, "programmes", records)) == json.dumps(
+        {**head, "programmes": records}, ensure_ascii=False)

@@ -3,11 +3,15 @@ filtered lists, and what their CSV and JSON downloads are called and hold."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
 from ...views import Filters
@@ -36,16 +40,66 @@ def query_string(filters: Filters, **extra: str | None) -> str:
     return "?" + urlencode(params, doseq=True) if params else ""
 
 
-def csv_download(stem: str, filters: Filters, text: str) -> Response:
-    return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{download_name(stem, filters, "csv")}"'})
+#: A download is sent in pieces of about this many characters, rendered BATCH_ROWS rows at a
+#: time: the server holds one piece, not the whole text (ninety megabytes for the 3W cube at
+#: five million triples, which took the server from 212 to 450 MiB when it was made whole).
+#: Pieces are cut by size, not by a count of rows: the largest 3W cells come first and list
+#: thousands of programmes each.
+CHUNK_CHARS = 1 << 20
+BATCH_ROWS = 64
 
 
-def json_download(stem: str, filters: Filters, listed: str, records: list) -> Response:
-    """`records` as JSON under `listed`, with the filters that chose them and their count."""
-    body = {"filters": filters.to_query(), "count": len(records), listed: records}
-    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json",
-                    headers={"Content-Disposition": f'inline; filename="{download_name(stem, filters, "json")}"'})
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def csv_chunks(columns: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
+    """The header and `rows` as CSV, in pieces of about CHUNK_CHARS."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for batch in _batches(rows, BATCH_ROWS):
+        writer.writerows(batch)
+        if out.tell() >= CHUNK_CHARS:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def json_chunks(head: dict, listed: str, records: Iterable[dict]) -> Iterator[str]:
+    """`head` with `records` listed under `listed`, as json.dumps writes the whole, in pieces of
+    about CHUNK_CHARS."""
+    pieces = [json.dumps(head, ensure_ascii=False)[:-1] + (", " if head else "") + json.dumps(listed) + ": ["]
+    size, separator = len(pieces[0]), ""
+    for batch in _batches(records, BATCH_ROWS):
+        pieces.append(separator + json.dumps(batch, ensure_ascii=False)[1:-1])
+        size, separator = size + len(pieces[-1]), ", "
+        if size >= CHUNK_CHARS:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    yield "".join(pieces) + "]}"
+
+
+def csv_download(stem: str, filters: Filters, columns: Sequence[str], rows: Iterable[Sequence]) -> Response:
+    return _streamed(csv_chunks(columns, rows), "text/csv; charset=utf-8",
+                     f'attachment; filename="{download_name(stem, filters, "csv")}"')
+
+
+def json_download(stem: str, filters: Filters, listed: str, records: Sequence, record: Callable[..., dict]) -> Response:
+    """`record(item)` for each of `records` as JSON under `listed`, with the filters that chose
+    them and their count."""
+    head = {"filters": filters.to_query(), "count": len(records)}
+    return _streamed(json_chunks(head, listed, map(record, records)), "application/json",
+                     f'inline; filename="{download_name(stem, filters, "json")}"')
+
+
+def _streamed(chunks: Iterator[str], media_type: str, disposition: str) -> Response:
+    """A download sent as it is rendered (its rows were read before: errors come before the headers)."""
+    return StreamingResponse((chunk.encode() for chunk in chunks if chunk), media_type=media_type,
+                             headers={"Content-Disposition": disposition})
 
 
 def download_name(stem: str, filters: Filters, extension: str) -> str:

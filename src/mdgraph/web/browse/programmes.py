@@ -4,9 +4,6 @@ same list as CSV or JSON."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -59,15 +56,10 @@ def row_record(row: ProgrammeRow) -> dict:
     return record
 
 
-def rows_csv(rows: Iterable[ProgrammeRow]) -> str:
-    """The rows as CSV: one line per programme, several values joined with '; '."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([row.iri, safe_cell(row.label), row.start or "", row.end or "",
-                         *("; ".join(safe_cell(ref.label) for ref in getattr(row, name)) for name in LINKS)])
-    return out.getvalue()
+def csv_row(row: ProgrammeRow) -> list[str]:
+    """A programme row for CSV: several values joined with '; '."""
+    return [row.iri, safe_cell(row.label), row.start or "", row.end or "",
+            *("; ".join(safe_cell(ref.label) for ref in getattr(row, name)) for name in LINKS)]
 
 
 Page = Annotated[int, Query(ge=1, le=100000, description="page of the list, from 1")]
@@ -104,9 +96,9 @@ def programme_list(request: Request, views: ViewsDep, filters: FiltersDep, templ
 
 @router.get("/programmes.csv", summary="The filtered programme list as CSV")
 def programme_csv(views: ViewsDep, filters: FiltersDep) -> Response:
-    return csv_download("programmes", filters, rows_csv(views.programmes(filters)))
+    return csv_download("programmes", filters, CSV_COLUMNS, map(csv_row, views.programmes(filters)))
 
 
 @router.get("/programmes.json", summary="The filtered programme list as JSON")
 def programme_json(views: ViewsDep, filters: FiltersDep) -> Response:
-    return json_download("programmes", filters, "programmes", [row_record(row) for row in views.programmes(filters)])
+    return json_download("programmes", filters, "programmes", views.programmes(filters), row_record)

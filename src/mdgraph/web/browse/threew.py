@@ -11,9 +11,7 @@ sector in which country with which programmes: /3w.csv and /3w.json, under the p
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Annotated, Literal
 from urllib.parse import quote_plus, urlencode
 
@@ -102,24 +100,20 @@ def _cell(count: int, row: Ref, column: Ref, highest: int, root: str, drilled: C
 @router.get("/3w.csv", summary="The 3W cube under the filters, as CSV: one line per organisation × sector × "
             "country, with its programmes (those known in all three)")
 def three_w_csv(views: ViewsDep, filters: FiltersDep) -> Response:
-    return csv_download("3w", filters, cube_csv(views.three_w(filters)))
+    return csv_download("3w", filters, CUBE_COLUMNS, map(cube_row, views.three_w(filters)))
 
 
 @router.get("/3w.json", summary="The 3W cube under the filters, as JSON: organisation × sector × country cells, "
             "largest first, with their programmes")
 def three_w_json(views: ViewsDep, filters: FiltersDep) -> Response:
-    return json_download("3w", filters, "cells", [cell_record(cell) for cell in views.three_w(filters)])
+    return json_download("3w", filters, "cells", views.three_w(filters), cell_record)
 
 
-def cube_csv(cells: Iterable[Cell]) -> str:
-    """The cells as CSV, largest first: keys and names of the three, the number of programmes
-    and their IRIs (separated by spaces)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CUBE_COLUMNS)
-    writer.writerows([*(value for ref in cell[:3] for value in (ref.key, safe_cell(ref.label))),
-                      cell.count, " ".join(cell.programmes)] for cell in cells)
-    return out.getvalue()
+def cube_row(cell: Cell) -> list:
+    """A cell for CSV: keys and names of the three, the number of programmes and their IRIs
+    (separated by spaces)."""
+    return [*(value for ref in cell[:3] for value in (ref.key, safe_cell(ref.label))), cell.count,
+            " ".join(cell.programmes)]
 
 
 def cell_record(cell: Cell) -> dict:
