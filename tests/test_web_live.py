@@ -145,3 +145,18 @@ def test_standard_clients_agree(server):
     by_post = {(b["s"]["value"], b["label"]["value"]) for b in post.query().convert()["results"]["bindings"]}
 
     assert by_httpx and by_httpx == by_sparqlwrapper == by_rdflib == by_post
+
+
+def test_downloads_stream_and_a_client_may_hang_up(server):
+    """Downloads are sent in chunks as they are rendered; a client that leaves after the first
+    bytes leaves the server answering, and the next downloads come whole."""
+    base, _ = server
+    for path in ("/3w.csv", "/programmes.json", "/3w.json?role=implementer"):
+        with httpx.stream("GET", base + path, timeout=30) as answer:
+            assert answer.status_code == 200 and answer.headers["transfer-encoding"] == "chunked"
+            assert next(answer.iter_bytes())
+    listed = httpx.get(f"{base}/programmes.json", timeout=30).json()
+    assert listed["count"] == len(listed["programmes"]) > 0
+    lines = httpx.get(f"{base}/3w.csv", timeout=30).text.splitlines()
+    assert lines[0].startswith("organisation,") and len(lines) > 1
+    assert httpx.get(f"{base}/health", timeout=10).status_code == 200
