@@ -130,25 +130,40 @@ def views_table(graph: dict) -> list[str]:
     return lines
 
 
-def scaling_table(small: dict, large: dict) -> list[str]:
+def scaling_table(small: dict, large: dict, in_turn: dict | None) -> list[str]:
     """Each views question at the largest size against the smallest, with what it returned at
     each (results, or megabytes for pages): issue 5 asks the serving at 5M to stay within 2×
-    of 1M, and an answer that grows with the graph shows here as such."""
+    of 1M, and an answer that grows with the graph shows here as such. Questions of the
+    scaling stage come from it (both sizes asked in turn); pages and first questions from the
+    two sizes' own stages."""
+    alternated = {row["name"]: (row["small"], row["large"]) for row in (in_turn or {}).get("rows", [])}
     before = {row["name"]: row for row in small.get("views", []) if row.get("seconds")}
     header = (f"| question | {small['triples']:,} triples | {large['triples']:,} triples | ratio | within "
-              f"{SCALING_TARGET:g}× | answer, small → large |")
-    lines = [header, "|---|---|---|---|---|---|"]
+              f"{SCALING_TARGET:g}× | answer, small → large | measured |")
+    lines = [header, "|---|---|---|---|---|---|---|"]
     for row in large.get("views", []):
-        first = before.get(row["name"])
-        if first is None or not row.get("seconds") or row.get("compare"):  # not ours: pyoxigraph for comparison
-            continue
-        times = row["seconds"] / first["seconds"]
-        lines.append(f"| {row['name']} | {cell(first)} | {cell(row)} | {times:.1f}× | "
-                     f"{'yes' if times <= SCALING_TARGET else 'no'} | {first.get('value', '–')} → {row.get('value', '–')} |")
+        first, last, how = before.get(row["name"]), row, "apart"
+        if row["name"] in alternated:
+            (first, last), how = alternated[row["name"]], "in turn"
+        if first is None or not first.get("seconds") or not last.get("seconds") or row.get("compare"):
+            continue  # not measured at both, or not ours (pyoxigraph for comparison)
+        times = last["seconds"] / first["seconds"]
+        lines.append(f"| {row['name']} | {cell(first)} | {cell(last)} | {times:.1f}× | "
+                     f"{'yes' if times <= SCALING_TARGET else 'no'} | {first.get('value', '–')} → "
+                     f"{last.get('value', '–')} | {how} |")
     return lines
 
 
-def report(build: dict | None, reason: dict | None, graphs: list[dict], options: dict) -> str:
+def smallest_and_largest(graphs: list[dict]) -> tuple[dict, dict] | None:
+    """The smallest and the largest graph with views, when there are two sizes or more."""
+    measured = [graph for graph in graphs if graph.get("views") and graph.get("views_path")]
+    if len({graph["triples"] for graph in measured}) < 2:
+        return None
+    return min(measured, key=lambda g: g["triples"]), max(measured, key=lambda g: g["triples"])
+
+
+def report(build: dict | None, reason: dict | None, graphs: list[dict], options: dict,
+           in_turn: dict | None = None) -> str:
     legend = (f"Medians of up to {options['repeat']} runs after a warm-up (one run when a query is slow); "
               "peak memory is VmHWM of the process that ran the stage.")
     out = [legend, "", "### Pipeline", "", *pipeline_table(build, reason, graphs)]
@@ -170,11 +185,10 @@ def report(build: dict | None, reason: dict | None, graphs: list[dict], options:
             notes.append(f"{label} peak memory: {human_bytes(peak)}")
         if notes:
             out += [""] + [f"- {note}" for note in notes]
-    measured = [graph for graph in graphs if graph.get("views")]
-    if len(measured) > 1:
-        small, large = min(measured, key=lambda g: g["triples"]), max(measured, key=lambda g: g["triples"])
+    if sizes := smallest_and_largest(graphs):
+        small, large = sizes
         out += ["", f"### Views at {large['triples']:,} against {small['triples']:,} triples", "",
-                *scaling_table(small, large)]
+                *scaling_table(small, large, in_turn)]
     return "\n".join(out)
 
 
@@ -220,11 +234,16 @@ def main(argv: list[str] | None = None) -> int:
     build = run_stage("build", {**options, "documents": args.documents}) if args.documents else None
     reason = run_stage("reason", options) if args.reason_triples else None
     graphs = [run_stage("views" if args.views_only else "graph", {**options, "triples": n}) for n in args.triples]
+    in_turn = None
+    if sizes := smallest_and_largest(graphs):
+        small, large = sizes
+        in_turn = run_stage("scaling", {**options, "small": small["views_path"], "large": large["views_path"]})
     command = "bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     print(f"`{command.strip()}` ({time.monotonic() - started:.0f} s)\n")
-    print(report(build, reason, graphs, options))
+    print(report(build, reason, graphs, options, in_turn))
     if args.json:
-        args.json.write_text(json.dumps({"build": build, "reason": reason, "graphs": graphs}, indent=1, default=str))
+        args.json.write_text(json.dumps({"build": build, "reason": reason, "graphs": graphs, "scaling": in_turn},
+                                        indent=1, default=str))
     return 0
 
 

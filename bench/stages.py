@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -146,6 +147,7 @@ def graph_stage(options: dict) -> dict:
 
         with Views.open(scratch / "data" / "views.sqlite") as views:
             result["views"] = _views_rows(views, memory, options["repeat"])
+        result["views_path"] = str(scratch / "data" / "views.sqlite")
     result["peak_memory"] = peak_memory()
     return result
 
@@ -301,10 +303,8 @@ def _measure(action, repeat: int) -> dict:
     except Exception as exc:
         return _skip(_note(exc))
     out = _t(timing)
-    try:
-        out["value"] = len(timing.value)
-    except TypeError:
-        pass
+    if (size := _size_of(timing.value)) is not None:
+        out["value"] = size
     return out
 
 
@@ -360,8 +360,40 @@ def _http_note(exc: Exception, timeout: float) -> str:
     return _note(exc)
 
 
+def view_questions() -> list[tuple[str, Callable]]:
+    """What a page asks the views, as (label, ask(views)) for opened and warmed Views."""
+    from mdgraph.views import Filters
+
+    questions = [(f"search {text!r}", lambda v, text=text: v.search(text)) for text in SEARCHES]
+    questions += [(f"suggest {text!r}", lambda v, text=text: v.suggest(text)) for text in SUGGESTIONS]
+    questions.append(("search 'diaspora'", lambda v: v.search("diaspora", limit=1000)))
+    filters = [("no filter", Filters()), ("country=md", Filters(countries=("md",))),
+               ("role=funder", Filters(roles=("funder",))), ("year=2010", Filters(year=2010)),
+               ("organisation=iom&role=partner&year=2012",
+                Filters(organisations=("iom",), roles=("partner",), year=2012)),
+               ("country=md&year=2010", Filters(countries=("md",), year=2010)),
+               ("role=funder&year=2010", Filters(roles=("funder",), year=2010))]
+    for label, chosen in filters:
+        questions.append((f"facets, {label}", lambda v, f=chosen: v.facets(f)))
+    for label, chosen in filters:
+        questions.append((f"3W top 500 cells, {label}", lambda v, f=chosen: v.three_w(f, limit=500)))
+    whole = [*filters[:4], ("organisation=iom", Filters(organisations=("iom",))),
+             ("role=implementer,partner", Filters(roles=("implementer", "partner"))), filters[4], filters[6]]
+    for label, chosen in whole:
+        questions.append((f"3W whole cube, {label}", lambda v, f=chosen: v.three_w(f)))
+    for label, chosen in filters:  # one click from an unfiltered page (made when warming), then two
+        for rows, columns in (("organisation", "sector"), ("organisation", "country")):
+            questions.append((f"3W matrix {rows} × {columns}, {label}",
+                              lambda v, f=chosen, r=rows, c=columns: v.matrix(f, r, c).rows))
+    questions.append(("programme list, first page of 50, country=md",
+                      lambda v: v.programmes(Filters(countries=("md",)), limit=50)))
+    questions.append(("programme list, all, no filter (CSV export)", lambda v: v.programmes(Filters())))
+    questions.append(("programme list, all, year=2010", lambda v: v.programmes(Filters(year=2010))))
+    return questions
+
+
 def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
-    from mdgraph.views import Filters, Views
+    from mdgraph.views import Views
 
     views.warm()  # as mdgraph serve does when it opens views
 
@@ -370,43 +402,39 @@ def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
             fresh.warm()
             return fresh.stats().programmes
 
-    questions = [(f"search {text!r}", lambda text=text: views.search(text)) for text in SEARCHES]
-    questions += [(f"suggest {text!r}", lambda text=text: views.suggest(text)) for text in SUGGESTIONS]
-    questions.append(("search 'diaspora'", lambda: views.search("diaspora", limit=1000)))
-    filters = [("no filter", Filters()), ("country=md", Filters(countries=("md",))),
-               ("role=funder", Filters(roles=("funder",))), ("year=2010", Filters(year=2010)),
-               ("organisation=iom&role=partner&year=2012",
-                Filters(organisations=("iom",), roles=("partner",), year=2012)),
-               ("country=md&year=2010", Filters(countries=("md",), year=2010)),
-               ("role=funder&year=2010", Filters(roles=("funder",), year=2010))]
-    for label, chosen in filters:
-        questions.append((f"facets, {label}", lambda f=chosen: views.facets(f)))
-    for label, chosen in filters:
-        questions.append((f"3W top 500 cells, {label}", lambda f=chosen: views.three_w(f, limit=500)))
-    whole = [*filters[:4], ("organisation=iom", Filters(organisations=("iom",))),
-             ("role=implementer,partner", Filters(roles=("implementer", "partner"))), filters[4], filters[6]]
-    for label, chosen in whole:
-        questions.append((f"3W whole cube, {label}", lambda f=chosen: views.three_w(f)))
-    questions.append(("3W whole cube, no filter, views just opened", lambda fresh: fresh.three_w()))
-    for label, chosen in filters:  # one click from an unfiltered page (made when warming), then two
-        for rows, columns in (("organisation", "sector"), ("organisation", "country")):
-            questions.append((f"3W matrix {rows} × {columns}, {label}",
-                              lambda f=chosen, r=rows, c=columns: views.matrix(f, r, c).rows))
-    questions.append(("programme list, first page of 50, country=md",
-                      lambda: views.programmes(Filters(countries=("md",)), limit=50)))
-    questions.append(("programme list, all, no filter (CSV export)", lambda: views.programmes(Filters())))
-    questions.append(("programme list, all, year=2010", lambda: views.programmes(Filters(year=2010))))
-    questions.append(("programme list, all, views just opened", lambda fresh: fresh.programmes()))
-    questions.append(("views warm-up after a publish (mdgraph serve: in the background)", warm_up))
-    rows = []
-    for label, action in questions:
-        first = label.endswith("views just opened")
-        row = {"name": label, **(_first_question(views.path, action, repeat) if first else _measure(action, repeat))}
-        rows.append(row)
+    rows = [{"name": label, **_measure(partial(ask, views), repeat)} for label, ask in view_questions()]
+    for label, question in (("3W whole cube, no filter, views just opened", lambda fresh: fresh.three_w()),
+                            ("programme list, all, views just opened", lambda fresh: fresh.programmes())):
+        rows.append({"name": label, **_first_question(views.path, question, repeat)})
+    rows.append({"name": "views warm-up after a publish (mdgraph serve: in the background)", **_measure(warm_up, repeat)})
     scan = _measure(lambda: list(memory.query(TEXT_SCAN, use_default_graph_as_union=True)), repeat)
     rows.append({"name": "for comparison: CONTAINS(LCASE(?title), \"diaspora\") in pyoxigraph", **scan,
                  "compare": True})
     return rows
+
+
+def scaling_stage(options: dict) -> dict:
+    """Every views question asked of the smallest and the largest size's views in turn, one
+    run of each per round (measure.alternated), so the load of a shared machine falls on
+    both alike: the sizes are otherwise measured minutes apart, in separate stages."""
+    from mdgraph.views import Views
+
+    with Views.open(Path(options["small"])) as small, Views.open(Path(options["large"])) as large:
+        small.warm()
+        large.warm()
+        rows = []
+        for label, ask in view_questions():
+            timings = alternated({"small": partial(ask, small), "large": partial(ask, large)}, options["repeat"])
+            rows.append({"name": label, **{size: {**_t(timing), "value": _size_of(timing.value)}
+                                           for size, timing in timings.items()}})
+    return {"rows": rows}
+
+
+def _size_of(value) -> int | None:
+    try:
+        return len(value)
+    except TypeError:
+        return None
 
 
 def _first_question(path: Path, question, repeat: int) -> dict:
@@ -519,6 +547,7 @@ def views_stage(options: dict) -> dict:
     result["view_stats"] = {k: v for k, v in vars(timing.value).items() if isinstance(v, int)}
     with Views.open(scratch / "views.sqlite") as views:
         result["views"] = _views_rows(views, memory, options["repeat"])
+    result["views_path"] = str(scratch / "views.sqlite")
     result["notes"].append(f"views file: {(scratch / 'views.sqlite').stat().st_size / 2**20:.1f} MiB")
     result["peak_memory"] = peak_memory()
     if options.get("serve"):
@@ -603,4 +632,5 @@ def _owlrl_closure(path: Path) -> None:
     reference_closure(data, ontology)
 
 
-STAGES = {"graph": graph_stage, "views": views_stage, "build": build_stage, "reason": reason_stage}
+STAGES = {"graph": graph_stage, "views": views_stage, "build": build_stage, "reason": reason_stage,
+          "scaling": scaling_stage}
