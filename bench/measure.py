@@ -168,12 +168,13 @@ class TreePeak:
 def _child(measure: Callable[[], dict[str, Timing]], pipe) -> None:
     """Send back what `measure` found, as medians, runs, sizes of the values and notes."""
     try:
-        pipe.send({name: (t.median, t.runs, _size(t.value), t.note) for name, t in measure().items()})
+        pipe.send({name: (t.median, t.runs, size_of(t.value), t.note) for name, t in measure().items()})
     except Exception as exc:  # report any failure of the measured engine as a note
         pipe.send(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:120])
 
 
-def _size(value) -> int | None:
+def size_of(value) -> int | None:
+    """len(value), None for a value without one."""
     try:
         return len(value)
     except TypeError:

@@ -31,6 +31,7 @@ from measure import (
     once,
     oxigraph_binary,
     peak_memory,
+    size_of,
     sparql_over_http,
     timed,
     timed_in_fork,
@@ -303,7 +304,7 @@ def _measure(action, repeat: int) -> dict:
     except Exception as exc:
         return _skip(_note(exc))
     out = _t(timing)
-    if (size := _size_of(timing.value)) is not None:
+    if (size := size_of(timing.value)) is not None:
         out["value"] = size
     return out
 
@@ -425,16 +426,9 @@ def scaling_stage(options: dict) -> dict:
         rows = []
         for label, ask in view_questions():
             timings = alternated({"small": partial(ask, small), "large": partial(ask, large)}, options["repeat"])
-            rows.append({"name": label, **{size: {**_t(timing), "value": _size_of(timing.value)}
+            rows.append({"name": label, **{size: {**_t(timing), "value": size_of(timing.value)}
                                            for size, timing in timings.items()}})
     return {"rows": rows}
-
-
-def _size_of(value) -> int | None:
-    try:
-        return len(value)
-    except TypeError:
-        return None
 
 
 def _first_question(path: Path, question, repeat: int) -> dict:
