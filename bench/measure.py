@@ -267,10 +267,15 @@ def oxigraph_binary() -> str | None:
 
 def sparql_over_http(client: httpx.Client, url: str, query: str) -> int:
     """POST a query (SPARQL 1.1 Protocol, direct body); the number of result rows."""
+    return len(sparql_answer(client, url, query).json()["results"]["bindings"])
+
+
+def sparql_answer(client: httpx.Client, url: str, query: str) -> httpx.Response:
+    """POST a query (SPARQL 1.1 Protocol, direct body) for SPARQL JSON results; the answer."""
     response = client.post(url, content=query.encode(), headers={
         "Content-Type": "application/sparql-query", "Accept": JSON_RESULTS})
     response.raise_for_status()
-    return len(response.json()["results"]["bindings"])
+    return response
 
 
 def inline_values(query: str, values: dict[str, str]) -> str:

@@ -134,19 +134,25 @@ def scaling_table(small: dict, large: dict, in_turn: dict | None) -> list[str]:
     """Each views question at the largest size against the smallest, with what it returned at
     each (results, or megabytes for pages): issue 5 asks the serving at 5M to stay within 2×
     of 1M, and an answer that grows with the graph shows here as such. Questions of the
-    scaling stage come from it (both sizes asked in turn); pages and first questions from the
-    two sizes' own stages."""
+    scaling stage come from it (both sizes asked in turn: the views questions, and with --serve
+    the pages and named queries over HTTP); the others from the two sizes' own stages. A
+    question answered at one size only shows why the other was not."""
     alternated = {row["name"]: (row["small"], row["large"]) for row in (in_turn or {}).get("rows", [])}
-    before = {row["name"]: row for row in small.get("views", []) if row.get("seconds")}
+    before = {row["name"]: row for row in small.get("views", [])}
     header = (f"| question | {small['triples']:,} triples | {large['triples']:,} triples | ratio | within "
               f"{SCALING_TARGET:g}× | answer, small → large | measured |")
     lines = [header, "|---|---|---|---|---|---|---|"]
-    for row in large.get("views", []):
+    asked = large.get("views", [])
+    listed = {row["name"] for row in asked}
+    for row in [*asked, *({"name": name} for name in alternated if name not in listed)]:
         first, last, how = before.get(row["name"]), row, "apart"
         if row["name"] in alternated:
             (first, last), how = alternated[row["name"]], "in turn"
-        if first is None or not first.get("seconds") or not last.get("seconds") or row.get("compare"):
-            continue  # not measured at both, or not ours (pyoxigraph for comparison)
+        if first is None or row.get("compare"):
+            continue  # not asked at both, or not ours (pyoxigraph for comparison)
+        if not first.get("seconds") or not last.get("seconds"):
+            lines.append(f"| {row['name']} | {cell(first)} | {cell(last)} | – | – | – | {how} |")
+            continue
         times = last["seconds"] / first["seconds"]
         lines.append(f"| {row['name']} | {cell(first)} | {cell(last)} | {times:.1f}× | "
                      f"{'yes' if times <= SCALING_TARGET else 'no'} | {first.get('value', '–')} → "
@@ -187,8 +193,10 @@ def report(build: dict | None, reason: dict | None, graphs: list[dict], options:
             out += [""] + [f"- {note}" for note in notes]
     if sizes := smallest_and_largest(graphs):
         small, large = sizes
-        out += ["", f"### Views at {large['triples']:,} against {small['triples']:,} triples", "",
+        out += ["", f"### Serving at {large['triples']:,} against {small['triples']:,} triples", "",
                 *scaling_table(small, large, in_turn)]
+        if notes := [*(in_turn or {}).get("notes", []), *filter(None, [(in_turn or {}).get("error")])]:
+            out += ["", *(f"- {note}" for note in notes)]
     return "\n".join(out)
 
 
@@ -237,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     in_turn = None
     if sizes := smallest_and_largest(graphs):
         small, large = sizes
-        in_turn = run_stage("scaling", {**options, "small": small["views_path"], "large": large["views_path"]})
+        in_turn = run_stage("scaling", {**options, "small": small["views_path"], "large": large["views_path"],
+                                        "small_data": small.get("data_dir"), "large_data": large.get("data_dir")})
     command = "bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     print(f"`{command.strip()}` ({time.monotonic() - started:.0f} s)\n")
     print(report(build, reason, graphs, options, in_turn))

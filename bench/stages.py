@@ -32,6 +32,7 @@ from measure import (
     oxigraph_binary,
     peak_memory,
     size_of,
+    sparql_answer,
     sparql_over_http,
     timed,
     timed_in_fork,
@@ -149,6 +150,7 @@ def graph_stage(options: dict) -> dict:
         with Views.open(scratch / "data" / "views.sqlite") as views:
             result["views"] = _views_rows(views, memory, options["repeat"])
         result["views_path"] = str(scratch / "data" / "views.sqlite")
+        result["data_dir"] = str(scratch / "data")
     result["peak_memory"] = peak_memory()
     return result
 
@@ -323,13 +325,8 @@ def _http_columns(result: dict, options: dict, binary: str | None, server_db: Pa
     if options.get("url"):
         servers.append(("mdgraph serve", None, options["url"]))
     elif options.get("serve"):
-        port = free_port()
-        env = dict(os.environ, MDGRAPH_DATA_DIR=str(scratch / "data"), MDGRAPH_RESULT_LIMIT="100000000",
-                   MDGRAPH_QUERY_TIMEOUT=str(timeout), PYTHONPATH=str(ROOT / "src"))
-        command = [sys.executable, "-c", "import sys; from mdgraph.cli import main; sys.exit(main(sys.argv[1:]))",
-                   "serve", "--host", "127.0.0.1", "--port", str(port)]
-        servers.append(("mdgraph serve", Server(command, f"http://127.0.0.1:{port}", "/health", env=env,
-                                                log=scratch / "mdgraph-serve.log"), f"http://127.0.0.1:{port}/sparql"))
+        server = mdgraph_server(scratch / "data", scratch / "mdgraph-serve.log", timeout)
+        servers.append(("mdgraph serve", server, server.url + "/sparql"))
     with contextlib.ExitStack() as running, httpx.Client(timeout=timeout + 5) as client:
         urls = {}
         for label, server, url in servers:
@@ -349,6 +346,17 @@ def _http_columns(result: dict, options: dict, binary: str | None, server_db: Pa
         for label, server, _ in servers:
             if server is not None and label in urls:
                 result.setdefault("server_memory", {})[label] = server.peak_memory
+
+
+def mdgraph_server(data: Path, log: Path, timeout: float) -> Server:
+    """`mdgraph serve` of the graph published under `data` (MDGRAPH_DATA_DIR), on a free port,
+    with no result limit and `timeout` seconds per query."""
+    port = free_port()
+    env = dict(os.environ, MDGRAPH_DATA_DIR=str(data), MDGRAPH_RESULT_LIMIT="100000000",
+               MDGRAPH_QUERY_TIMEOUT=str(timeout), PYTHONPATH=str(ROOT / "src"))
+    command = [sys.executable, "-c", "import sys; from mdgraph.cli import main; sys.exit(main(sys.argv[1:]))",
+               "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return Server(command, f"http://127.0.0.1:{port}", "/health", env=env, log=log)
 
 
 def _http_note(exc: Exception, timeout: float) -> str:
@@ -428,7 +436,44 @@ def scaling_stage(options: dict) -> dict:
             timings = alternated({"small": partial(ask, small), "large": partial(ask, large)}, options["repeat"])
             rows.append({"name": label, **{size: {**_t(timing), "value": size_of(timing.value)}
                                            for size, timing in timings.items()}})
-    return {"rows": rows}
+    notes = []
+    if options.get("serve") and options.get("small_data") and options.get("large_data"):
+        try:
+            rows += _served_in_turn(options)
+        except Exception as exc:
+            notes.append(f"pages and named queries not asked in turn: {_note(exc)}")
+    return {"rows": rows, "notes": notes}
+
+
+def _served_in_turn(options: dict) -> list[dict]:
+    """The pages of VIEW_PAGES and the named queries (their SPARQL over /sparql, parameters in
+    a VALUES block) asked of two `mdgraph serve`, of the smallest and the largest size, in turn."""
+    timeout = options["query_timeout"]
+    with contextlib.ExitStack() as running:
+        clients = {}
+        for size in ("small", "large"):
+            data = Path(options[f"{size}_data"])
+            server = running.enter_context(mdgraph_server(data, data.parent / f"mdgraph-serve-{size}.log", timeout))
+            clients[size] = running.enter_context(httpx.Client(base_url=server.url, timeout=timeout + 60))
+            _views_ready(clients[size], timeout + 60)
+        asked = [(_page_name(path), {size: partial(_page, client, path) for size, client in clients.items()})
+                 for path in VIEW_PAGES]
+        for name, text, bindings in catalogue():
+            inline = inline_values(text, {key: value.n3() for key, value in bindings.items()})
+            asked.append((f"named query {name} over HTTP (mdgraph serve)",
+                          {size: partial(_named_answer, client, inline) for size, client in clients.items()}))
+        rows = []
+        for name, asks in asked:
+            timings = alternated(asks, options["repeat"], note=partial(_http_note, timeout=timeout))
+            rows.append({"name": name, **{size: {**_t(timing), "value": timing.value}
+                                          for size, timing in timings.items()}})
+    return rows
+
+
+def _named_answer(client: httpx.Client, query: str) -> str:
+    """Ask /sparql; how many rows and bytes came back (a row can grow too: GROUP_CONCAT)."""
+    answer = sparql_answer(client, "/sparql", query)
+    return f"{len(answer.json()['results']['bindings'])} rows, {len(answer.content) / 1e6:.2f} MB"
 
 
 def _first_question(path: Path, question, repeat: int) -> dict:
@@ -464,25 +509,28 @@ def _views_over_http(path: Path, scratch: Path, options: dict, result: dict) -> 
         build_views(store, data / "views.sqlite")  # of the published store's version, as mdgraph build makes them
     finally:
         store.close()
-    port = free_port()
-    env = dict(os.environ, MDGRAPH_DATA_DIR=str(data), PYTHONPATH=str(ROOT / "src"))
-    command = [sys.executable, "-c", "import sys; from mdgraph.cli import main; sys.exit(main(sys.argv[1:]))",
-               "serve", "--host", "127.0.0.1", "--port", str(port)]
+    result["data_dir"] = str(data)
     try:
-        with Server(command, f"http://127.0.0.1:{port}", "/health", env=env,
-                    log=scratch / "mdgraph-serve.log") as server, \
+        with mdgraph_server(data, scratch / "mdgraph-serve.log", options["query_timeout"]) as server, \
                 httpx.Client(base_url=server.url, timeout=options["query_timeout"] + 60) as client:
-            def get(path: str) -> str:
-                answer = client.get(path)
-                answer.raise_for_status()
-                return f"{len(answer.content) / 1e6:.2f} MB"
             ready = once(partial(_views_ready, client, options["query_timeout"] + 60))
             result["views"].append({"name": "mdgraph serve: views warm after the start (/health)", **_t(ready)})
             for path in VIEW_PAGES:
-                result["views"].append({"name": f"HTTP GET {path} (mdgraph serve)", **_http_page(get, path, options)})
+                result["views"].append({"name": _page_name(path), **_http_page(partial(_page, client, path), options)})
             result.setdefault("server_memory", {})["mdgraph serve"] = server.peak_memory
     except Exception as exc:
         result["notes"].append(f"mdgraph serve skipped: {_note(exc)}")
+
+
+def _page_name(path: str) -> str:
+    return f"HTTP GET {path} (mdgraph serve)"
+
+
+def _page(client: httpx.Client, path: str) -> str:
+    """GET a page; its size, as the tables show it."""
+    answer = client.get(path)
+    answer.raise_for_status()
+    return f"{len(answer.content) / 1e6:.2f} MB"
 
 
 def _views_ready(client: httpx.Client, patience: float) -> None:
@@ -495,9 +543,9 @@ def _views_ready(client: httpx.Client, patience: float) -> None:
         time.sleep(0.05)
 
 
-def _http_page(get, path: str, options: dict) -> dict:
+def _http_page(get: Callable[[], str], options: dict) -> dict:
     try:
-        timing = timed(lambda: get(path), options["repeat"])
+        timing = timed(get, options["repeat"])
     except httpx.HTTPError as exc:
         return _skip(_note(exc))
     return {**_t(timing), "value": timing.value}
