@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from rdflib import BNode, Graph
+from rdflib import BNode
 from rdflib.compare import isomorphic
 
 from mdgraph.build import build, compile_graph
