@@ -425,7 +425,8 @@ def _views_rows(views, memory: ox.Store, repeat: int) -> list[dict]:
 def scaling_stage(options: dict) -> dict:
     """Every views question asked of the smallest and the largest size's views in turn, one
     run of each per round (measure.alternated), so the load of a shared machine falls on
-    both alike: the sizes are otherwise measured minutes apart, in separate stages."""
+    both alike: the sizes are otherwise measured minutes apart, in separate stages. With
+    --serve, the pages and named queries too (`_served_in_turn`)."""
     from mdgraph.views import Views
 
     with Views.open(Path(options["small"])) as small, Views.open(Path(options["large"])) as large:
@@ -448,7 +449,9 @@ def scaling_stage(options: dict) -> dict:
 def _answer_size(value) -> int | str | None:
     """How much an answer held: its length, and for 3W cells the programmes they list too
     (500 cells can list five times the programmes in a graph five times the size)."""
-    if isinstance(value, list) and value and hasattr(value[0], "programmes"):
+    from mdgraph.views import Cell
+
+    if isinstance(value, list) and value and isinstance(value[0], Cell):
         return f"{len(value)} cells, {sum(len(cell.programmes) for cell in value):,} programmes"
     return size_of(value)
 
